@@ -1,0 +1,121 @@
+// Receives pushes from PostgreSQL (LISTEN) and hands each to the connections of this instance
+// whose user it is meant for. Reconnects by itself if the database restarts.
+import pg from "pg";
+import { logger } from "../logger.ts";
+import { PUSH_CHANNEL, type Audience, type PushMessage } from "./publish.ts";
+
+export interface PushSubscriber {
+  userId: number;
+  orgId: number | null;
+  role: string;
+  send(event: string, data: unknown): void;
+}
+
+export function matches(a: Audience, s: PushSubscriber): boolean {
+  return !!(
+    a.userIds?.includes(s.userId) ||
+    (s.orgId !== null && a.orgIds?.includes(s.orgId)) ||
+    a.roles?.includes(s.role)
+  );
+}
+
+export class PushHub {
+  private subs = new Set<PushSubscriber>();
+  private client?: pg.Client;
+  private stopped = false;
+  private retryMs = 500;
+  private listeners = new Set<(m: PushMessage) => void>();
+
+  constructor(private readonly url: string) {}
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.connect();
+  }
+
+  private async connect(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.url });
+    client.on("error", (err) => {
+      logger.warn({ err: err.message }, "push listener connection lost");
+      this.reconnect(client);
+    });
+    client.on("end", () => this.reconnect(client));
+    client.on("notification", (n) => {
+      if (n.channel === PUSH_CHANNEL && n.payload) void this.onPayload(n.payload);
+    });
+    await client.connect();
+    await client.query(`LISTEN ${PUSH_CHANNEL}`);
+    this.client = client;
+    this.retryMs = 500;
+  }
+
+  private reconnect(old: pg.Client): void {
+    if (this.stopped || this.client !== old) return;
+    this.client = undefined;
+    const wait = this.retryMs;
+    this.retryMs = Math.min(this.retryMs * 2, 10_000);
+    setTimeout(() => {
+      if (this.stopped) return;
+      this.connect().catch((err) => {
+        logger.warn({ err: err.message }, "push listener reconnect failed");
+        const dummy = new pg.Client();
+        this.client = dummy;
+        this.reconnect(dummy);
+      });
+    }, wait).unref();
+  }
+
+  private async onPayload(payload: string): Promise<void> {
+    try {
+      let msg = JSON.parse(payload) as PushMessage | { ref: number };
+      if ("ref" in msg) {
+        const c = new pg.Client({ connectionString: this.url });
+        await c.connect();
+        try {
+          const r = await c.query("SELECT body FROM push_messages WHERE id = $1", [msg.ref]);
+          if (!r.rows[0]) return;
+          msg = r.rows[0].body as PushMessage;
+        } finally {
+          await c.end();
+        }
+      }
+      this.dispatch(msg as PushMessage);
+    } catch (err) {
+      logger.error({ err }, "bad push payload");
+    }
+  }
+
+  dispatch(msg: PushMessage): void {
+    for (const l of this.listeners) l(msg);
+    for (const s of this.subs) {
+      if (!matches(msg.audience, s)) continue;
+      try {
+        s.send(msg.event, msg.data);
+      } catch (err) {
+        logger.warn({ err }, "push send failed");
+      }
+    }
+  }
+
+  subscribe(s: PushSubscriber): () => void {
+    this.subs.add(s);
+    return () => this.subs.delete(s);
+  }
+
+  /** In-process observers of every push (tests, metrics). */
+  onMessage(fn: (m: PushMessage) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  get connections(): number {
+    return this.subs.size;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const c = this.client;
+    this.client = undefined;
+    await c?.end().catch(() => {});
+  }
+}

@@ -1,0 +1,32 @@
+// Live pushes to panel sessions: published through PostgreSQL NOTIFY so every app instance
+// behind a balancer delivers them to its own connected users. Inside a transaction the push
+// leaves at commit (and never if it rolls back).
+import type { Sequelize, Transaction } from "sequelize";
+
+export const PUSH_CHANNEL = "op_push";
+const NOTIFY_LIMIT = 7000;
+
+/** Who receives a push; a connection receives it when any clause matches. */
+export interface Audience {
+  userIds?: number[];
+  orgIds?: number[];
+  roles?: string[];
+}
+
+export interface PushMessage {
+  event: string;
+  audience: Audience;
+  data: unknown;
+}
+
+export async function publishPush(db: Sequelize, msg: PushMessage, transaction?: Transaction): Promise<void> {
+  let body = JSON.stringify(msg);
+  if (Buffer.byteLength(body) > NOTIFY_LIMIT) {
+    const [rows] = (await db.query("INSERT INTO push_messages (body) VALUES ($1::jsonb) RETURNING id", {
+      bind: [body],
+      transaction,
+    })) as [Array<{ id: number }>, unknown];
+    body = JSON.stringify({ ref: rows[0]!.id });
+  }
+  await db.query("SELECT pg_notify($1, $2)", { bind: [PUSH_CHANNEL, body], transaction });
+}

@@ -1,0 +1,34 @@
+// One place that turns errors into answers: { error: { id, message, details } }.
+import type { Context, Next } from "koa";
+import { ZodError } from "zod";
+import { AppError, errors } from "../../errors.ts";
+import { logger } from "../../logger.ts";
+import { zodIssues } from "./validate.ts";
+
+export async function errorHandler(ctx: Context, next: Next): Promise<void> {
+  try {
+    await next();
+    if (ctx.status === 404 && ctx.body === undefined && ctx.path.startsWith("/api/")) throw errors.notFound("route", "route_not_found");
+  } catch (err) {
+    let e: AppError;
+    if (err instanceof AppError) e = err;
+    else if (err instanceof ZodError) e = errors.validationFailed(zodIssues(err));
+    else if (isBodyParseError(err)) e = errors.malformedJson();
+    else if ((err as { status?: number }).status === 413 || (err as { code?: string }).code === "LIMIT_FILE_SIZE")
+      e = errors.payloadTooLarge(Number((err as { limit?: number }).limit) || 0);
+    else if ((err as { code?: string }).code === "LIMIT_UNEXPECTED_FILE" || (err as { code?: string }).code === "LIMIT_FILE_COUNT")
+      e = errors.badRequest("Слишком много файлов или неожиданное поле файла.", "unexpected_file");
+    else {
+      logger.error({ err, path: ctx.path, method: ctx.method }, "unhandled error");
+      e = new AppError(500, "internal_error", "Внутренняя ошибка сервера. Попробуйте ещё раз; если повторится — сообщите в техподдержку.");
+    }
+    ctx.status = e.status;
+    ctx.body = { error: { id: e.id, message: e.message, ...(e.details ? { details: e.details } : {}) } };
+    ctx.state.error = e;
+  }
+}
+
+function isBodyParseError(err: unknown): boolean {
+  const e = err as { status?: number; type?: string; name?: string; message?: string };
+  return e?.status === 400 && (e.type === "entity.parse.failed" || /JSON|parse/i.test(e.message ?? ""));
+}

@@ -1,0 +1,170 @@
+// Applies one action of the transition table to a ticket: the only path that changes a
+// ticket's state. It checks state, role and relation, required fields and the guard, saves
+// the change, and writes the history row, the outbox event and the live push in the same
+// transaction.
+import { sequelize } from "../db/sequelize.ts";
+import { actorLabel, type Actor, type Ctx } from "../context.ts";
+import { errors } from "../errors.ts";
+import { Ticket, TicketHistory } from "../models/Ticket.ts";
+import { emit } from "../outbox/index.ts";
+import { canAct } from "../policies/ticket.ts";
+import { publishPush } from "../push/publish.ts";
+import { STATUS_LABELS, type TicketStatus } from "./states.ts";
+import {
+  nextStatus,
+  TICKET_ACTIONS,
+  transitionDef,
+  TRANSITIONS,
+  type ActionInput,
+  type GuardFacts,
+  type InputField,
+  type TicketAction,
+} from "./transitions.ts";
+
+const FIELD_LABELS: Record<InputField, string> = {
+  reason: "причина",
+  comment: "комментарий",
+  until: "дата, до которой отложить",
+  deadlineAt: "новый срок",
+  deadlineBasis: "основание срока",
+  dispatchDeadlineAt: "срок выезда",
+  categoryId: "тип заявки",
+  emergency: "аварийность",
+  uoId: "управляющая организация",
+  executorOrgId: "исполнитель",
+  executorUserId: "сотрудник-исполнитель",
+  worksDone: "выполненные работы",
+  workOrderAttachmentId: "заказ-наряд (файл)",
+  declineReason: "причина отказа",
+  rating: "оценка",
+  publishable: "публикация",
+};
+
+function missingFields(required: readonly InputField[], input: ActionInput): InputField[] {
+  return required.filter((f) => {
+    const v = input[f];
+    return v === undefined || v === null || (typeof v === "string" && v.trim() === "");
+  });
+}
+
+export interface HistoryEntry {
+  action: string;
+  fromStatus: TicketStatus | null;
+  toStatus: TicketStatus;
+  reason?: string | null;
+  changes?: Record<string, { from: unknown; to: unknown }>;
+}
+
+/** Writes the history row, the outbox event and the live push for one change of a ticket. */
+export async function recordChange(ctx: Ctx, ticket: Ticket, entry: HistoryEntry): Promise<TicketHistory> {
+  const a = ctx.actor;
+  const row = await TicketHistory.create(
+    {
+      ticketId: ticket.id,
+      action: entry.action,
+      fromStatus: entry.fromStatus,
+      toStatus: entry.toStatus,
+      actorKind: a.kind === "public" ? "system" : a.kind,
+      actorUserId: a.kind === "user" ? a.user.id : null,
+      actorResidentId: a.kind === "resident" ? a.resident.id : null,
+      actorRole: a.role,
+      actorOrgId: a.kind === "user" ? a.orgId : null,
+      reason: entry.reason ?? null,
+      changes: entry.changes ?? {},
+    },
+    { transaction: ctx.transaction },
+  );
+  await emit(ctx, entry.action === "create" ? "ticket.created" : "ticket.transitioned", {
+    ticketId: ticket.id,
+    number: ticket.number,
+    historyId: row.id,
+    action: entry.action,
+    from: entry.fromStatus,
+    to: entry.toStatus,
+    reason: entry.reason ?? null,
+    actor: { kind: a.kind, role: a.role, userId: a.kind === "user" ? a.user.id : null, label: actorLabel(a) },
+    uoId: ticket.uoId,
+    executorOrgId: ticket.executorOrgId,
+    residentId: ticket.residentId,
+    changes: entry.changes ?? {},
+  });
+  const orgIds = [ticket.uoId, ticket.executorOrgId, ...previousOrgs(entry)].filter((x): x is number => typeof x === "number");
+  await publishPush(
+    sequelize(),
+    {
+      event: "ticket.changed",
+      audience: { roles: ["operator", "admin", "agency", "oversight"], orgIds },
+      data: { id: ticket.id, number: ticket.number, status: ticket.status, action: entry.action, version: ticket.version },
+    },
+    ctx.transaction,
+  );
+  return row;
+}
+
+// An organisation that just lost the ticket (rejected, declined, reassigned) still hears of it once.
+function previousOrgs(entry: HistoryEntry): unknown[] {
+  const c = entry.changes ?? {};
+  return [c.uoId?.from, c.executorOrgId?.from];
+}
+
+export interface ApplyOptions {
+  facts: GuardFacts;
+  expectedVersion?: number;
+  /** Describes who last changed the ticket, for "already done by …" answers. */
+  lastChangedBy?: () => Promise<string | null>;
+}
+
+/** Applies `action` to a ticket locked by the caller (SELECT … FOR UPDATE). */
+export async function applyAction(ctx: Ctx, ticket: Ticket, action: string, input: ActionInput, opts: ApplyOptions): Promise<Ticket> {
+  const def = transitionDef(action);
+  if (!def) throw errors.badRequest(`Неизвестное действие: ${action}.`, "unknown_action");
+  const stale = opts.expectedVersion !== undefined && opts.expectedVersion !== ticket.version;
+  if (stale || !def.from.includes(ticket.status)) {
+    if (stale) throw errors.ticketChanged((await opts.lastChangedBy?.()) ?? null, STATUS_LABELS[ticket.status]);
+    throw errors.transitionNotAllowed(def.label, STATUS_LABELS[ticket.status]);
+  }
+  if (!canAct(ctx.actor, action, ticket)) throw errors.forbidden(`Действие «${def.label}» вам недоступно для этой заявки.`);
+  const missing = missingFields(def.requires, input);
+  if (missing.length) throw errors.validationFailed(missing.map((f) => ({ field: f, message: `обязательно: ${FIELD_LABELS[f]}` })));
+  const refused = def.guard?.(ticket, input, opts.facts);
+  if (refused) throw errors.guardFailed(refused.id, refused.message);
+
+  const from = ticket.status;
+  const to = nextStatus(def, ticket);
+  const patch = { ...(def.effect?.(ticket, input, opts.facts.now) ?? {}), status: to } as Record<string, unknown>;
+  const changes: Record<string, { from: unknown; to: unknown }> = {};
+  for (const [k, v] of Object.entries(patch)) {
+    const old = ticket.get(k as keyof Ticket) as unknown;
+    const same = old instanceof Date && v instanceof Date ? old.getTime() === v.getTime() : old === v;
+    if (!same) changes[k] = { from: old ?? null, to: v ?? null };
+  }
+  if (input.comment && !def.effect) changes.comment = { from: null, to: input.comment };
+  if (input.declineReason) changes.declineReason = { from: null, to: input.declineReason };
+  if (input.workOrderAttachmentId) changes.workOrderAttachmentId = { from: null, to: input.workOrderAttachmentId };
+  ticket.set({ ...(patch as Partial<Ticket>), version: ticket.version + 1 });
+  await ticket.save({ transaction: ctx.transaction });
+  await recordChange(ctx, ticket, { action, fromStatus: from, toStatus: to, reason: input.reason ?? null, changes });
+  return ticket;
+}
+
+export interface OfferedAction {
+  action: TicketAction;
+  label: string;
+  requires: readonly InputField[];
+  optional: readonly InputField[];
+}
+
+/** The actions this actor may take on this ticket now: what adapters offer as buttons. */
+export function nextActions(ticket: Ticket, actor: Actor, facts?: Partial<GuardFacts>): OfferedAction[] {
+  const f: GuardFacts = { unansweredAttempts: 0, unreachableMinAttempts: 4, now: new Date(), ...facts };
+  const out: OfferedAction[] = [];
+  for (const action of TICKET_ACTIONS) {
+    const def = TRANSITIONS[action] as (typeof TRANSITIONS)[TicketAction];
+    if (!(def.from as readonly string[]).includes(ticket.status)) continue;
+    if (!canAct(actor, action, ticket)) continue;
+    // Guards that do not depend on the input can be evaluated now.
+    if ("guard" in def && def.requires.length === 0 && def.guard?.(ticket, {}, f)) continue;
+    out.push({ action, label: def.label, requires: def.requires, optional: "optional" in def ? def.optional : [] });
+  }
+  return out;
+}
