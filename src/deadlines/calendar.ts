@@ -49,7 +49,8 @@ export async function loadCalendar(sequelize: Sequelize, fresh = false): Promise
   const years = await sequelize.query<{ year: number }>("SELECT year FROM calendar_years", { type: QueryTypes.SELECT });
   const cal = new ProductionCalendar(
     new Set(days.filter((d) => d.kind === "off").map((d) => d.day)),
-    new Set(days.filter((d) => d.kind === "work").map((d) => d.day)),
+    // A shortened pre-holiday day is a working day, even when it is a transferred Saturday.
+    new Set(days.filter((d) => d.kind === "work" || d.kind === "short").map((d) => d.day)),
     new Set(years.map((y) => y.year)),
   );
   cached = { at: Date.now(), cal };

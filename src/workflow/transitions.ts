@@ -337,10 +337,11 @@ export function transitionDef(action: string): TransitionDef | undefined {
   return (TRANSITIONS as Record<string, TransitionDef>)[action];
 }
 
-/** All states an action may lead to (for reachability checks). */
-export function targetsOf(def: TransitionDef): readonly TicketStatus[] {
+/** The states an action may lead to from `from` (a self-loop stays where it is). */
+export function targetsOf(def: TransitionDef, from?: TicketStatus): readonly TicketStatus[] {
   if (typeof def.to === "string") return [def.to];
-  return def.to.targets.length ? def.to.targets : def.from;
+  if (def.to.targets.length) return def.to.targets;
+  return from ? [from] : def.from;
 }
 
 export function nextStatus(def: TransitionDef, t: TicketView): TicketStatus {
