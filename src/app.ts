@@ -28,6 +28,11 @@ export interface AppOptions {
 
 export function createApp(opts: AppOptions): Koa {
   const app = new Koa({ proxy: process.env.TRUST_PROXY === "1" });
+  app.on("error", (err: NodeJS.ErrnoException) => {
+    // A browser closing its live stream is not an error.
+    if (err.code === "ERR_STREAM_PREMATURE_CLOSE" || err.code === "ECONNRESET" || err.code === "EPIPE") return;
+    logger.error({ err }, "koa error");
+  });
   app.use(async (ctx, next) => {
     const start = performance.now();
     ctx.set("X-Request-Id", randomUUID());

@@ -33,6 +33,15 @@ export const ticketIncludes = [
   { model: User, as: "executorUser" },
 ];
 
+// The list shows few columns of each related row; keep the join light.
+const listIncludes = [
+  { model: Category, as: "category", attributes: ["id", "code", "name"] },
+  { model: Building, as: "building", attributes: ["id", "settlement", "street", "house", "buildingPart"] },
+  { model: Apartment, as: "apartment", attributes: ["id", "number"] },
+  { model: Organisation, as: "uo", attributes: ["id", "shortName"] },
+  { model: Organisation, as: "executorOrg", attributes: ["id", "shortName"] },
+];
+
 const idParam = (v: string | undefined) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n <= 0) throw errors.notFound("ticket");
@@ -85,11 +94,11 @@ export function ticketsRouter(): Router {
         : q.sort === "updated"
           ? [["updatedAt", "DESC"]]
           : q.sort === "priority"
-            ? [sequelize().literal(`(status <> 'closed' AND emergency) DESC`), sequelize().literal(`(status <> 'closed' AND deadline_at < now()) DESC`), ["deadlineAt", "ASC"]]
+            ? [sequelize().literal(`("Ticket".status <> 'closed' AND "Ticket".emergency) DESC`), sequelize().literal(`("Ticket".status <> 'closed' AND "Ticket".deadline_at < now()) DESC`), ["deadlineAt", "ASC"]]
             : [["createdAt", "DESC"]];
     const { rows, count } = await Ticket.findAndCountAll({
       where: { [Op.and]: where },
-      include: ticketIncludes.slice(0, 5),
+      include: listIncludes,
       order: [...(order as never[]), ["id", "DESC"]],
       limit: q.perPage,
       offset: (q.page - 1) * q.perPage,

@@ -1,0 +1,252 @@
+// The REST API over the core: authentication, CSRF, error shape, scoping denials, files.
+import { existsSync, readdirSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { setupTestDb, type TestDb } from "../support/db.ts";
+import { startTestApp, client, loginAs, type Client } from "../support/app.ts";
+import { act, actorOf, createTicket, makeOrg, makeUser, makeWorld, PASSWORD, PNG, PDF, uid, type World } from "../support/factories.ts";
+import type { Platform } from "../../src/server.ts";
+import { Attachment, Ticket, TicketHistory } from "../../src/models/Ticket.ts";
+import { config } from "../../src/config.ts";
+
+let db: TestDb;
+let app: Platform;
+let w: World;
+let ops: Client, uo: Client, po: Client, otherUo: Client, otherPo: Client;
+beforeAll(async () => {
+  db = await setupTestDb();
+  app = await startTestApp();
+  w = await makeWorld();
+  ops = await loginAs(app.url, w.users.operator);
+  uo = await loginAs(app.url, w.users.uo);
+  po = await loginAs(app.url, w.users.contractor);
+  otherUo = await loginAs(app.url, await makeUser("uo", await makeOrg("management_company")));
+  otherPo = await loginAs(app.url, await makeUser("contractor", await makeOrg("contractor")));
+});
+afterAll(async () => {
+  await app.stop();
+  await db.close();
+});
+
+const newTicket = (c: Client, extra: Record<string, unknown> = {}) =>
+  c.post("/api/tickets", { categoryId: 8, description: "Течёт кран", buildingId: w.building.id, residentId: w.resident.id, channel: "phone", ...extra });
+
+describe("health and errors", () => {
+  it("/healthz reports the database and migrations", async () => {
+    const r = await client(app.url).get("/healthz");
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ status: "ok", checks: { database: "ok", migrations: "ok" } });
+  });
+
+  it("answers with a stable id and a Russian message", async () => {
+    const anon = client(app.url);
+    const r = await anon.get("/api/tickets");
+    expect(r.status).toBe(401);
+    expect(r.body.error.id).toBe("unauthenticated");
+    expect(r.body.error.message).toMatch(/[а-я]/);
+    expect((await ops.get("/api/no-such-route")).body.error.id).toBe("route_not_found");
+  });
+
+  it("malformed JSON and wrong types are refused, nothing is written", async () => {
+    const before = await Ticket.count();
+    const bad = await ops.request("POST", "/api/tickets", "{ not json");
+    expect([bad.status, bad.body.error.id]).toEqual([400, "malformed_json"]);
+    const wrong = await ops.post("/api/tickets", { categoryId: "кран", description: 5 });
+    expect([wrong.status, wrong.body.error.id]).toEqual([400, "validation_failed"]);
+    expect(wrong.body.error.details.issues.map((i: { field: string }) => i.field)).toEqual(expect.arrayContaining(["categoryId", "description"]));
+    const unknownField = await ops.post("/api/tickets", { categoryId: 8, description: "x", buildingId: w.building.id, status: "closed" });
+    expect(unknownField.body.error.id).toBe("validation_failed");
+    const missingCat = await ops.post("/api/tickets", { categoryId: 999999, description: "x", buildingId: w.building.id });
+    expect([missingCat.status, missingCat.body.error.id]).toEqual([404, "category_not_found"]);
+    expect(await Ticket.count()).toBe(before);
+  });
+});
+
+describe("sessions", () => {
+  it("sets an httpOnly SameSite cookie and requires the CSRF token for changes", async () => {
+    const c = client(app.url);
+    const r = await c.post("/api/auth/login", { login: w.users.operator.login, password: PASSWORD });
+    expect(r.headers.get("set-cookie")).toMatch(/httponly/i);
+    expect(r.headers.get("set-cookie")).toMatch(/samesite=strict/i);
+    const noCsrf = await c.post("/api/tickets", { categoryId: 8, description: "x", buildingId: w.building.id });
+    expect([noCsrf.status, noCsrf.body.error.id]).toEqual([403, "csrf_failed"]);
+    c.csrf = r.body.csrfToken;
+    expect((await newTicket(c)).status).toBe(201);
+    await c.post("/api/auth/logout");
+    expect((await c.get("/api/auth/me")).status).toBe(401);
+  });
+
+  it("throttles failed logins", async () => {
+    const u = await makeUser("operator", w.callCentre);
+    const c = client(app.url);
+    for (let i = 0; i < config().auth.maxFailedLogins; i++)
+      expect((await c.post("/api/auth/login", { login: u.login, password: "wrong-password" })).body.error.id).toBe("invalid_credentials");
+    const locked = await c.post("/api/auth/login", { login: u.login, password: PASSWORD });
+    expect([locked.status, locked.body.error.id]).toEqual([429, "login_throttled"]);
+  });
+
+  it("a disabled user's session stops working", async () => {
+    const u = await makeUser("uo", w.uo);
+    const c = await loginAs(app.url, u);
+    expect((await c.get("/api/tickets")).status).toBe(200);
+    await u.update({ active: false });
+    expect((await c.get("/api/tickets")).status).toBe(401);
+  });
+
+  it("API tokens authenticate integrations without CSRF", async () => {
+    const admin = await loginAs(app.url, w.users.admin);
+    const t = await admin.post("/api/tokens", { userId: w.users.operator.id, name: "интеграция" });
+    expect(t.status).toBe(201);
+    const r = await fetch(`${app.url}/api/tickets`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${t.body.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ categoryId: 8, description: "через API", buildingId: w.building.id, channel: "api" }),
+    });
+    expect(r.status).toBe(201);
+    expect((await fetch(`${app.url}/api/tickets`, { headers: { authorization: "Bearer wrong" } })).status).toBe(401);
+  });
+});
+
+describe("scoping", () => {
+  it("a УО sees its buildings' tickets only; another УО gets 404 by id and an empty list", async () => {
+    const created = await newTicket(ops);
+    const id = created.body.id;
+    expect((await uo.get(`/api/tickets/${id}`)).status).toBe(200);
+    const foreign = await otherUo.get(`/api/tickets/${id}`);
+    expect([foreign.status, foreign.body.error.id]).toEqual([404, "ticket_not_found"]);
+    expect((await otherUo.get(`/api/tickets?perPage=100`)).body.items.map((t: { id: number }) => t.id)).not.toContain(id);
+    const act1 = await otherUo.post(`/api/tickets/${id}/actions/assign`, { executorOrgId: w.contractor.id });
+    expect(act1.status).toBe(404);
+    expect((await uo.get(`/api/tickets?perPage=100`)).body.items.map((t: { id: number }) => t.id)).toContain(id);
+  });
+
+  it("a contractor sees only what is assigned to it, with the resident's phone", async () => {
+    const id = (await newTicket(ops)).body.id;
+    expect((await po.get(`/api/tickets/${id}`)).status).toBe(404);
+    const r = await uo.post(`/api/tickets/${id}/actions/assign`, { executorOrgId: w.contractor.id });
+    expect(r.status).toBe(200);
+    const card = await po.get(`/api/tickets/${id}`);
+    expect(card.status).toBe(200);
+    expect(card.body.contact.phone).toBe(w.resident.phone);
+    expect(card.body.actions.map((a: { action: string }) => a.action)).toEqual(["accept", "decline"]);
+    expect((await otherPo.get(`/api/tickets/${id}`)).status).toBe(404);
+    const agency = await loginAs(app.url, w.users.agency);
+    const seen = await agency.get(`/api/tickets/${id}`);
+    expect(seen.status).toBe(200);
+    expect(seen.body.contact).toBeNull(); // statistics role: no personal data
+  });
+
+  it("offers the legal next actions per role and refuses the rest with 403/409", async () => {
+    const id = (await newTicket(ops)).body.id;
+    const card = await uo.get(`/api/tickets/${id}`);
+    expect(card.body.actions.map((a: { action: string }) => a.action).sort()).toEqual(
+      ["assign", "change_type", "extend", "postpone", "reject", "set_publishable"].sort(),
+    );
+    expect((await ops.post(`/api/tickets/${id}/actions/assign`, { executorOrgId: w.contractor.id })).status).toBe(403);
+    const wrongState = await uo.post(`/api/tickets/${id}/actions/verify`, {});
+    expect([wrongState.status, wrongState.body.error.id]).toEqual([409, "transition_not_allowed"]);
+    const stale = await uo.post(`/api/tickets/${id}/actions/assign`, { executorOrgId: w.contractor.id, expectedVersion: 0 });
+    expect([stale.status, stale.body.error.id]).toEqual([409, "ticket_changed"]);
+    expect(stale.body.error.message).toMatch(/Система|маршрутизация|изменена/);
+  });
+
+  it("filters and paginates", async () => {
+    for (let i = 0; i < 3; i++) await newTicket(ops, { description: `Фильтр-${uid()}` });
+    const page = await uo.get(`/api/tickets?status=routed&buildingId=${w.building.id}&perPage=2&page=1&sort=priority`);
+    expect(page.status).toBe(200);
+    expect(page.body.items.length).toBe(2);
+    expect(page.body.total).toBeGreaterThanOrEqual(3);
+    const bad = await uo.get(`/api/tickets?status=flying`);
+    expect(bad.body.error.id).toBe("validation_failed");
+    const inverted = await uo.get(`/api/tickets?from=2026-12-01&to=2026-01-01`);
+    expect(inverted.body.error.id).toBe("validation_failed");
+  });
+});
+
+describe("attachments", () => {
+  const upload = (c: Client, id: number, data: Buffer, name: string, kind = "photo") => {
+    const fd = new FormData();
+    fd.set("kind", kind);
+    fd.set("file", new Blob([data]), name);
+    return c.request("POST", `/api/tickets/${id}/attachments`, fd);
+  };
+  const fileCount = () => {
+    const dir = path.join(config().dataDir, "uploads");
+    if (!existsSync(dir)) return 0;
+    return readdirSync(dir, { recursive: true }).filter((f) => String(f).includes(".")).length;
+  };
+
+  it("stores a real image, serves it only to those who see the ticket", async () => {
+    const id = (await newTicket(ops)).body.id;
+    const r = await upload(ops, id, PNG, "кран.png");
+    expect(r.status).toBe(201);
+    expect(r.body.mime).toBe("image/png");
+    const url = r.body.url;
+    const got = await fetch(app.url + url, { headers: { cookie: uo.cookie! } });
+    expect(got.status).toBe(200);
+    expect(got.headers.get("content-type")).toBe("image/png");
+    expect((await otherUo.get(url)).status).toBe(404);
+    expect((await client(app.url).get(url)).status).toBe(404);
+  });
+
+  it("refuses disguised and oversized files, leaving no row and no file", async () => {
+    const id = (await newTicket(ops)).body.id;
+    const rows = await Attachment.count();
+    const files = fileCount();
+    const disguised = await upload(ops, id, Buffer.from("<script>alert(1)</script>".repeat(20)), "photo.jpg");
+    expect([disguised.status, disguised.body.error.id]).toEqual([415, "file_type_not_allowed"]);
+    const exe = await upload(ops, id, Buffer.concat([Buffer.from("MZ"), Buffer.alloc(2000)]), "scan.pdf");
+    expect(exe.status).toBe(415);
+    const big = await upload(ops, id, Buffer.concat([PNG, Buffer.alloc(config().uploads.maxBytes)]), "big.png");
+    expect([big.status, big.body.error.id]).toEqual([413, "file_too_large"]);
+    expect(await Attachment.count()).toBe(rows);
+    expect(fileCount()).toBe(files);
+  });
+
+  it("only the executor attaches the work order, and reports with it", async () => {
+    const id = (await newTicket(ops)).body.id;
+    expect((await upload(ops, id, PDF, "naryad.pdf", "work_order")).status).toBe(403);
+    await uo.post(`/api/tickets/${id}/actions/assign`, { executorOrgId: w.contractor.id });
+    await po.post(`/api/tickets/${id}/actions/accept`, {});
+    const wo = await upload(po, id, PDF, "naryad.pdf", "work_order");
+    expect(wo.status).toBe(201);
+    const r = await po.post(`/api/tickets/${id}/actions/report`, { worksDone: "Заменён смеситель", workOrderAttachmentId: wo.body.id });
+    expect(r.status).toBe(200);
+    expect(r.body.status).toBe("reported");
+    expect(r.body.history.map((h: { action: string }) => h.action)).toEqual(["create", "route", "assign", "accept", "attachment_added", "report"]);
+  });
+});
+
+describe("live push", () => {
+  it("a change reaches the УО's open stream", async () => {
+    const res = await fetch(`${app.url}/api/stream`, { headers: { cookie: uo.cookie! } });
+    expect(res.headers.get("content-type")).toMatch(/text\/event-stream/);
+    const reader = res.body!.getReader();
+    const dec = new TextDecoder();
+    let buf = "";
+    const until = async (pred: (s: string) => boolean) => {
+      while (!pred(buf)) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buf += dec.decode(value);
+      }
+    };
+    await until((s) => s.includes("event: hello"));
+    const t = await createTicket(actorOf(w.users.operator), { buildingId: w.building.id });
+    await until((s) => s.includes(`"number":"${t.number}"`));
+    expect(buf).toContain("event: ticket.changed");
+    await reader.cancel();
+  });
+});
+
+describe("history is complete", () => {
+  it("records who, when, from, to and what changed", async () => {
+    const t = await createTicket(actorOf(w.users.operator), { buildingId: w.building.id });
+    await act(actorOf(w.users.uo), t.id, "assign", { executorOrgId: w.contractor.id, comment: "Срочно" });
+    const h = await TicketHistory.findOne({ where: { ticketId: t.id, action: "assign" } });
+    expect(h!.actorUserId).toBe(w.users.uo.id);
+    expect(h!.actorOrgId).toBe(w.uo.id);
+    expect([h!.fromStatus, h!.toStatus]).toEqual(["routed", "assigned"]);
+    expect(h!.changes.executorOrgId).toEqual({ from: null, to: w.contractor.id });
+  });
+});
