@@ -10,6 +10,7 @@ import { loadConfig, setConfig, type Config } from "./config.ts";
 import { connectDatabase, type Database } from "./db/connect.ts";
 import { logger } from "./logger.ts";
 import { PushHub } from "./push/hub.ts";
+import { panelDoor } from "./panel/door.ts";
 
 /** What a door or worker gets at start-up. */
 export interface DoorContext {
@@ -32,7 +33,7 @@ export type DoorFactory = (c: DoorContext) => Promise<Door | null>;
 
 /** Every door and worker, in start order. Each returns null when it is not configured. */
 async function doorFactories(): Promise<DoorFactory[]> {
-  return [];
+  return [panelDoor];
 }
 
 export interface Platform {

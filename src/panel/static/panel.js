@@ -1,0 +1,360 @@
+// Open Pechora panel: a little script on server-rendered pages. Live list over SSE, the
+// incoming-call card, address and resident look-ups, uploads and JSON-API forms.
+// Everything that shows data builds DOM nodes with textContent: nothing is parsed as HTML
+// except fragments the server rendered with its escaping templates.
+"use strict";
+(function () {
+  const $ = (sel, root) => (root || document).querySelector(sel);
+  const $$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
+  const csrf = () => ($('meta[name="csrf-token"]') || {}).content || "";
+  const isStaff = () => !!$(".who");
+  const el = (tag, attrs, ...children) => {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k === "class") e.className = v;
+      else if (k === "text") e.textContent = v;
+      else e.setAttribute(k, v);
+    }
+    for (const c of children) if (c != null) e.append(c);
+    return e;
+  };
+  const status = (text) => {
+    const s = $("#live-status");
+    if (s) s.textContent = text;
+  };
+  async function getJson(url) {
+    const res = await fetch(url, { headers: { accept: "application/json" }, credentials: "same-origin" });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    return res.json();
+  }
+
+  // ---- forms: no double submit; uploads with the CSRF header; JSON-API forms ----
+  function showFormError(form, message) {
+    let box = $(".form-error", form);
+    if (!box) {
+      box = el("div", { class: "form-error", role: "alert" });
+      form.append(box);
+    }
+    box.hidden = false;
+    box.textContent = message;
+  }
+  document.addEventListener("submit", async (ev) => {
+    const form = ev.target;
+    if (!(form instanceof HTMLFormElement)) return;
+    const buttons = $$('button[type="submit"], button:not([type])', form);
+    if (form.dataset.busy === "1") {
+      ev.preventDefault();
+      return;
+    }
+    if (form.dataset.api) {
+      ev.preventDefault();
+      return apiSubmit(form, buttons);
+    }
+    if (form.enctype === "multipart/form-data") {
+      ev.preventDefault();
+      form.dataset.busy = "1";
+      buttons.forEach((b) => (b.disabled = true));
+      try {
+        const res = await fetch(form.action, {
+          method: "POST",
+          body: new FormData(form),
+          headers: { "x-csrf-token": csrf(), "x-requested-with": "panel" },
+          credentials: "same-origin",
+        });
+        if (res.redirected || (res.ok && res.headers.get("content-type")?.includes("text/html"))) {
+          location.assign(res.url);
+          return;
+        }
+        const body = await res.json().catch(() => ({}));
+        if (body.redirect) return location.assign(body.redirect);
+        showFormError(form, (body.error && body.error.message) || `Ошибка ${res.status}`);
+      } catch {
+        showFormError(form, "Нет связи с сервером. Проверьте подключение и повторите.");
+      }
+      form.dataset.busy = "";
+      buttons.forEach((b) => (b.disabled = false));
+      return;
+    }
+    // Plain forms: the browser posts; block a second click while it does.
+    form.dataset.busy = "1";
+    setTimeout(() => buttons.forEach((b) => (b.disabled = true)), 0);
+  });
+
+  async function apiSubmit(form, buttons) {
+    const data = {};
+    let url = form.dataset.api;
+    for (const input of $$("input, select, textarea", form)) {
+      if (!input.name) continue;
+      const type = input.dataset.type;
+      if (input.dataset.path !== undefined) {
+        url = url.replace(`{${input.name}}`, encodeURIComponent(input.value));
+        continue;
+      }
+      if (type === "bool") data[input.name] = input.checked;
+      else if (type === "bool-value") data[input.name] = input.value === "true";
+      else if (input.value === "") continue;
+      else if (type === "int") data[input.name] = Number(input.value);
+      else data[input.name] = input.value;
+    }
+    buttons.forEach((b) => (b.disabled = true));
+    const out = $("#api-result") || form;
+    try {
+      const res = await fetch(url, {
+        method: form.dataset.method || "POST",
+        headers: { "content-type": "application/json", "x-csrf-token": csrf() },
+        body: JSON.stringify(data),
+        credentials: "same-origin",
+      });
+      const body = res.status === 204 ? {} : await res.json().catch(() => ({}));
+      if (!res.ok) {
+        out.className = "flash error";
+        out.textContent = (body.error && body.error.message) || `Ошибка ${res.status}`;
+      } else if (form.dataset.show && body[form.dataset.show]) {
+        out.className = "flash ok";
+        out.textContent = `Сохранено. Одноразовый пароль (передайте пользователю): ${body[form.dataset.show]}`;
+      } else if (form.dataset.reload !== undefined) {
+        location.reload();
+        return;
+      } else {
+        out.className = "flash ok";
+        out.textContent = "Сохранено.";
+      }
+    } catch {
+      out.className = "flash error";
+      out.textContent = "Нет связи с сервером.";
+    }
+    buttons.forEach((b) => (b.disabled = false));
+  }
+
+  // ---- deadline countdowns ----
+  function countdowns() {
+    const now = Date.now();
+    for (const c of $$(".countdown[data-deadline]")) {
+      if (!c.dataset.deadline) continue;
+      const ms = new Date(c.dataset.deadline).getTime() - now;
+      const m = Math.floor(Math.abs(ms) / 60000);
+      const d = Math.floor(m / 1440);
+      const text = `${d ? d + " дн " : ""}${Math.floor((m % 1440) / 60)} ч ${m % 60} мин`;
+      c.title = ms >= 0 ? `осталось ${text}` : `просрочена на ${text}`;
+      if (c.closest(".card")) c.textContent = c.title;
+      c.classList.toggle("red", ms < 0);
+    }
+  }
+
+  // ---- live list and card over SSE ----
+  const table = $("table[data-live-list]");
+  let refreshTimer = null;
+  const changed = new Set();
+  async function refreshList() {
+    refreshTimer = null;
+    try {
+      const res = await fetch(table.dataset.liveList, { credentials: "same-origin" });
+      if (res.redirected || !res.ok) return status("Сеанс истёк — обновите страницу.");
+      $("tbody", table).innerHTML = await res.text(); // server-rendered, escaped rows
+      for (const id of changed) $(`tr[data-ticket="${id}"]`, table)?.classList.add("changed");
+      changed.clear();
+      countdowns();
+      status(`Список обновлён в ${new Date().toLocaleTimeString("ru-RU")}`);
+    } catch {
+      status("Нет связи с сервером, список может быть устаревшим.");
+    }
+  }
+  function onTicketChanged(data) {
+    if (table) {
+      changed.add(String(data.id));
+      if (!refreshTimer) refreshTimer = setTimeout(refreshList, 250);
+    }
+    const card = $("[data-ticket-card]");
+    if (card && card.dataset.ticketCard === String(data.id) && Number(data.version) !== Number(card.dataset.version)) {
+      const stale = $("#stale");
+      if (stale) stale.hidden = false;
+    }
+  }
+
+  // ---- the incoming-call card (events documented in docs/push-events.md) ----
+  const calls = new Map();
+  function renderCall(ev, data) {
+    const box = $("#callpop");
+    if (!box) return;
+    const id = String(data.callId ?? data.id ?? data.uniqueid ?? "");
+    if (ev === "call.ended" || ev === "call.withdrawn") {
+      calls.delete(id);
+    } else {
+      calls.set(id, { ...(calls.get(id) || {}), ...data, state: ev === "call.answered" ? "answered" : "ringing" });
+    }
+    box.replaceChildren();
+    box.hidden = calls.size === 0;
+    for (const [cid, c] of calls) box.append(callCard(cid, c));
+  }
+  function list(title, items, render) {
+    if (!items || !items.length) return null;
+    return el("div", {}, el("h3", { text: title }), el("ul", {}, ...items.map((x) => el("li", {}, render(x)))));
+  }
+  function callCard(id, c) {
+    const caller = c.caller || {};
+    const resident = c.resident || null;
+    const phone = caller.phoneFormatted || caller.phone || c.phone || "номер скрыт";
+    const addresses = (resident && resident.addresses) || c.addresses || [];
+    const create = el("button", { type: "button", class: "primary", text: "Создать заявку" });
+    create.addEventListener("click", () => {
+      sessionStorage.setItem(
+        "op_prefill",
+        JSON.stringify({
+          callId: id,
+          phone: caller.phone || c.phone || "",
+          name: (resident && resident.fullName) || "",
+          residentId: resident && resident.id,
+        }),
+      );
+      location.assign("/panel/tickets/new");
+    });
+    const close = el("button", { type: "button", class: "link", text: "Скрыть" });
+    close.addEventListener("click", () => renderCall("call.withdrawn", { callId: id }));
+    const ticketLink = (t) => {
+      const a = el("a", { href: `/panel/tickets/${Number(t.id)}` }, `№ ${t.number}`);
+      return el("span", {}, a, ` — ${t.statusLabel || t.status || ""}${t.address ? ", " + t.address : ""}`);
+    };
+    return el(
+      "section",
+      { class: "call", "data-call": id, role: "dialog", "aria-label": "Входящий звонок" },
+      el("h2", { text: c.state === "answered" ? "Разговор" : "Входящий звонок" }),
+      el("p", { class: "caller" }, el("b", { text: phone }), " — ", resident ? resident.fullName || "житель без имени" : "неизвестный"),
+      list("Адреса", addresses, (a) => (typeof a === "string" ? a : a.address || "")),
+      list("Открытые заявки жителя", c.residentTickets || c.openTickets, ticketLink),
+      list("Заявки по дому", c.buildingTickets, ticketLink),
+      list("Отключения", c.outages, (o) => `${o.resourceLabel || o.resource || ""}: ${o.reason || ""} ${o.untilLocal ? "до " + o.untilLocal : ""}`),
+      list("Недавние звонки", c.recentCalls, (r) => `${r.startedAtLocal || r.at || ""} ${r.statusLabel || r.status || ""}`),
+      el("div", { class: "row" }, create, close),
+    );
+  }
+
+  function connectStream() {
+    if (!isStaff() || !window.EventSource) return;
+    const es = new EventSource("/api/stream");
+    es.addEventListener("hello", () => status("Обновления в реальном времени подключены"));
+    es.addEventListener("ticket.changed", (e) => onTicketChanged(JSON.parse(e.data)));
+    for (const name of ["call.ringing", "call.answered", "call.ended", "call.withdrawn"])
+      es.addEventListener(name, (e) => renderCall(name, JSON.parse(e.data)));
+    es.onerror = () => status("Связь с сервером прервана, переподключение…");
+  }
+
+  // ---- address picker: street → house → apartment ----
+  function addressPicker(box) {
+    const base = box.dataset.addressApi;
+    const street = $("#street", box);
+    const streets = $("#street-list", box);
+    const house = $("#buildingId", box);
+    const apt = $("#apartmentId", box);
+    let timer = null;
+    let lastStreet = "";
+    const fill = (select, items, placeholder, label) => {
+      select.replaceChildren(el("option", { value: "", text: placeholder }), ...items.map((i) => el("option", { value: String(i.id), text: label(i) })));
+    };
+    street.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(async () => {
+        const q = street.value.trim();
+        if (q.length < 2) return;
+        const { items } = await getJson(`${base}/buildings?q=${encodeURIComponent(q)}`);
+        const names = [...new Set(items.map((b) => b.street))];
+        streets.replaceChildren(...names.map((n) => el("option", { value: n })));
+        if (names.includes(q)) loadHouses(q);
+      }, 200);
+    });
+    street.addEventListener("change", () => loadHouses(street.value.trim()));
+    async function loadHouses(name) {
+      if (!name || name === lastStreet) return;
+      lastStreet = name;
+      const { items } = await getJson(`${base}/buildings?street=${encodeURIComponent(name)}`);
+      const mine = items.filter((b) => b.street.toLowerCase() === name.toLowerCase());
+      fill(house, mine, mine.length ? "— выберите дом —" : "— дом не найден —", (b) => `д. ${b.house}${b.buildingPart ? " корп. " + b.buildingPart : ""}`);
+      fill(apt, [], "— не указана —", () => "");
+      if (mine.length === 1) {
+        house.value = String(mine[0].id);
+        house.dispatchEvent(new Event("change"));
+      }
+    }
+    house.addEventListener("change", async () => {
+      if (!house.value) return fill(apt, [], "— не указана —", () => "");
+      const { items } = await getJson(`${base}/buildings/${encodeURIComponent(house.value)}/apartments`);
+      fill(apt, items, "— не указана —", (a) => `кв. ${a.number}`);
+      if (apt.dataset.want) {
+        apt.value = apt.dataset.want;
+        delete apt.dataset.want;
+      }
+    });
+    box.choose = async (streetName, buildingId, apartmentId) => {
+      street.value = streetName;
+      lastStreet = "";
+      await loadHouses(streetName);
+      house.value = String(buildingId);
+      if (apartmentId) apt.dataset.want = String(apartmentId);
+      house.dispatchEvent(new Event("change"));
+    };
+  }
+
+  // ---- the operator's form: resident by phone, prefill from the call card ----
+  function newTicketForm(form) {
+    const phone = $("#contactPhone", form);
+    const out = $("#resident-results", form);
+    const picker = $("[data-address-api]", form);
+    async function find() {
+      out.replaceChildren();
+      $("#residentId", form).value = "";
+      if (phone.value.trim().length < 5) return;
+      try {
+        const { items } = await getJson(`/api/residents?phone=${encodeURIComponent(phone.value.trim())}`);
+        if (!items.length) return out.append(el("p", { class: "muted", text: "Житель с этим номером не найден — будет записан новый контакт." }));
+        for (const r of items) {
+          const choices = r.apartments && r.apartments.length ? r.apartments : [null];
+          for (const a of choices) {
+            const b = el("button", { type: "button", class: "choice", text: `${r.fullName || "без имени"}${a ? ", " + a.address : ""}` });
+            b.addEventListener("click", async () => {
+              $("#residentId", form).value = String(r.id);
+              $("#contactName", form).value = r.fullName || "";
+              if (a) {
+                const { items: bs } = await getJson(`/api/buildings?q=${encodeURIComponent(a.address.split(", ")[1] || "")}`);
+                const bld = bs.find((x) => x.id === a.buildingId);
+                if (bld && picker.choose) await picker.choose(bld.street, bld.id, a.id);
+              }
+              out.replaceChildren(el("p", { class: "ok", text: `Выбран: ${b.textContent}` }));
+            });
+            out.append(b);
+          }
+        }
+      } catch {
+        out.append(el("p", { class: "flash error", text: "Поиск не удался." }));
+      }
+    }
+    $("#find-resident", form).addEventListener("click", find);
+    phone.addEventListener("keydown", (e) => {
+      if (e.key === "Enter") {
+        e.preventDefault();
+        find();
+      }
+    });
+    const pre = sessionStorage.getItem("op_prefill");
+    if (pre) {
+      sessionStorage.removeItem("op_prefill");
+      try {
+        const p = JSON.parse(pre);
+        phone.value = p.phone || "";
+        $("#contactName", form).value = p.name || "";
+        $("#channel", form).value = "phone";
+        if (p.callId) form.append(el("input", { type: "hidden", name: "callId", value: String(p.callId) }));
+        if (phone.value) find();
+      } catch {
+        /* ignore a broken prefill */
+      }
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    countdowns();
+    setInterval(countdowns, 30000);
+    for (const box of $$("[data-address-api]")) addressPicker(box);
+    const form = $("#new-ticket");
+    if (form) newTicketForm(form);
+    connectStream();
+  });
+})();
