@@ -90,6 +90,8 @@ export async function tokenUser(token: string): Promise<User | null> {
   if (!t) return null;
   const user = await User.findByPk(t.userId, { include: [{ model: Organisation, as: "organisation" }] });
   if (!user || !user.active) return null;
-  void t.update({ lastUsedAt: new Date() }).catch(() => {});
+  // Minute precision is enough for "last used"; writing it on every request made concurrent
+  // clients of one token queue on the same row.
+  if (!t.lastUsedAt || Date.now() - t.lastUsedAt.getTime() > 60_000) void t.update({ lastUsedAt: new Date() }).catch(() => {});
   return user;
 }

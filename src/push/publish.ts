@@ -4,7 +4,7 @@
 import type { Sequelize, Transaction } from "sequelize";
 
 export const PUSH_CHANNEL = "op_push";
-const NOTIFY_LIMIT = 7000;
+export const NOTIFY_LIMIT = 7000;
 
 /** Who receives a push; a connection receives it when any clause matches. */
 export interface Audience {

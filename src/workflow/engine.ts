@@ -6,9 +6,9 @@ import { sequelize } from "../db/sequelize.ts";
 import { actorLabel, type Actor, type Ctx } from "../context.ts";
 import { errors } from "../errors.ts";
 import { Ticket, TicketHistory } from "../models/Ticket.ts";
-import { emit } from "../outbox/index.ts";
+import { OUTBOX_CHANNEL } from "../outbox/index.ts";
 import { canAct } from "../policies/ticket.ts";
-import { publishPush } from "../push/publish.ts";
+import { NOTIFY_LIMIT, publishPush, PUSH_CHANNEL, type PushMessage } from "../push/publish.ts";
 import { STATUS_LABELS, type TicketStatus } from "./states.ts";
 import {
   nextStatus,
@@ -55,29 +55,29 @@ export interface HistoryEntry {
   changes?: Record<string, { from: unknown; to: unknown }>;
 }
 
-/** Writes the history row, the outbox event and the live push for one change of a ticket. */
+/**
+ * Writes the history row, the outbox event and the live push for one change of a ticket.
+ * One statement (one round trip): the outbox payload carries the new history id, and both
+ * NOTIFYs leave at commit (never if the transaction rolls back).
+ */
 export async function recordChange(ctx: Ctx, ticket: Ticket, entry: HistoryEntry): Promise<TicketHistory> {
   const a = ctx.actor;
-  const row = await TicketHistory.create(
-    {
-      ticketId: ticket.id,
-      action: entry.action,
-      fromStatus: entry.fromStatus,
-      toStatus: entry.toStatus,
-      actorKind: a.kind === "public" ? "system" : a.kind,
-      actorUserId: a.kind === "user" ? a.user.id : null,
-      actorResidentId: a.kind === "resident" ? a.resident.id : null,
-      actorRole: a.role,
-      actorOrgId: a.kind === "user" ? a.orgId : null,
-      reason: entry.reason ?? null,
-      changes: entry.changes ?? {},
-    },
-    { transaction: ctx.transaction },
-  );
-  await emit(ctx, entry.action === "create" ? "ticket.created" : "ticket.transitioned", {
+  const fields = {
+    ticketId: ticket.id,
+    action: entry.action,
+    fromStatus: entry.fromStatus,
+    toStatus: entry.toStatus,
+    actorKind: (a.kind === "public" ? "system" : a.kind) as TicketHistory["actorKind"],
+    actorUserId: a.kind === "user" ? a.user.id : null,
+    actorResidentId: a.kind === "resident" ? a.resident.id : null,
+    actorRole: a.role,
+    actorOrgId: a.kind === "user" ? a.orgId : null,
+    reason: entry.reason ?? null,
+    changes: entry.changes ?? {},
+  };
+  const payload = {
     ticketId: ticket.id,
     number: ticket.number,
-    historyId: row.id,
     action: entry.action,
     from: entry.fromStatus,
     to: entry.toStatus,
@@ -87,18 +87,37 @@ export async function recordChange(ctx: Ctx, ticket: Ticket, entry: HistoryEntry
     executorOrgId: ticket.executorOrgId,
     residentId: ticket.residentId,
     changes: entry.changes ?? {},
-  });
+  };
   const orgIds = [ticket.uoId, ticket.executorOrgId, ...previousOrgs(entry)].filter((x): x is number => typeof x === "number");
-  await publishPush(
-    sequelize(),
+  const push: PushMessage = {
+    event: "ticket.changed",
+    audience: { roles: ["operator", "admin", "agency", "oversight"], orgIds },
+    data: { id: ticket.id, number: ticket.number, status: ticket.status, action: entry.action, version: ticket.version },
+  };
+  const pushBody = JSON.stringify(push);
+  const inline = Buffer.byteLength(pushBody) <= NOTIFY_LIMIT;
+  const [rows] = (await sequelize().query(
+    `WITH h AS (
+       INSERT INTO ticket_history (ticket_id, action, from_status, to_status, actor_kind, actor_user_id, actor_resident_id, actor_role, actor_org_id, reason, changes)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb) RETURNING id, created_at
+     ), o AS (
+       INSERT INTO outbox (topic, payload) SELECT $12, $13::jsonb || jsonb_build_object('historyId', h.id) FROM h RETURNING id
+     )
+     SELECT h.id, h.created_at AS "createdAt", pg_notify('${OUTBOX_CHANNEL}', o.id::text),
+            CASE WHEN $14::text IS NULL THEN NULL ELSE pg_notify('${PUSH_CHANNEL}', $14::text) END
+       FROM h, o`,
     {
-      event: "ticket.changed",
-      audience: { roles: ["operator", "admin", "agency", "oversight"], orgIds },
-      data: { id: ticket.id, number: ticket.number, status: ticket.status, action: entry.action, version: ticket.version },
+      bind: [
+        fields.ticketId, fields.action, fields.fromStatus, fields.toStatus, fields.actorKind, fields.actorUserId, fields.actorResidentId,
+        fields.actorRole, fields.actorOrgId, fields.reason, JSON.stringify(fields.changes),
+        entry.action === "create" ? "ticket.created" : "ticket.transitioned", JSON.stringify(payload), inline ? pushBody : null,
+      ],
+      transaction: ctx.transaction,
     },
-    ctx.transaction,
-  );
-  return row;
+  )) as [Array<{ id: number; createdAt: Date }>, unknown];
+  if (!inline) await publishPush(sequelize(), push, ctx.transaction);
+  const row = rows[0]!;
+  return TicketHistory.build({ ...fields, id: row.id, createdAt: row.createdAt }, { isNewRecord: false });
 }
 
 // An organisation that just lost the ticket (rejected, declined, reassigned) still hears of it once.
