@@ -94,7 +94,7 @@ ${ticketTable(items, "/panel/fragments/tickets?tab=intake")}`,
   r.post("/tickets", async (ctx) => {
     back(ctx, "/panel/tickets/new");
     const a = staff(ctx, ["operator", "admin"]);
-    const f = formToActionInput(ctx.request.body as Record<string, unknown>);
+    const { callId: _callId, street: _street, ...f } = formToActionInput(ctx.request.body as Record<string, unknown>);
     const input = parse(createTicketSchema, { ...f, emergency: f.emergency === "on", channel: f.channel ?? "phone" });
     // A double submit within a minute finds the ticket the first one created.
     const same = await Ticket.findOne({

@@ -176,12 +176,11 @@
   function renderCall(ev, data) {
     const box = $("#callpop");
     if (!box) return;
-    const id = String(data.callId ?? data.id ?? data.uniqueid ?? "");
-    if (ev === "call.ended" || ev === "call.withdrawn") {
-      calls.delete(id);
-    } else {
-      calls.set(id, { ...(calls.get(id) || {}), ...data, state: ev === "call.answered" ? "answered" : "ringing" });
-    }
+    const id = String(data.callId ?? "");
+    const known = calls.get(id);
+    if (ev === "call.withdrawn" || (ev === "call.ended" && !(known && known.state === "answered"))) calls.delete(id);
+    else if (ev === "call.ringing" || known)
+      calls.set(id, { ...(known || {}), ...data, state: ev === "call.answered" ? "answered" : ev === "call.ended" ? "ended" : (known && known.state) || "ringing" });
     box.replaceChildren();
     box.hidden = calls.size === 0;
     for (const [cid, c] of calls) box.append(callCard(cid, c));
@@ -190,43 +189,40 @@
     if (!items || !items.length) return null;
     return el("div", {}, el("h3", { text: title }), el("ul", {}, ...items.map((x) => el("li", {}, render(x)))));
   }
+  // Shape: src/presenters/call.ts presentPop (call.ringing); call.answered/ended/withdrawn carry { callId }.
   function callCard(id, c) {
-    const caller = c.caller || {};
-    const resident = c.resident || null;
-    const phone = caller.phoneFormatted || caller.phone || c.phone || "номер скрыт";
-    const addresses = (resident && resident.addresses) || c.addresses || [];
+    const residents = c.residents || [];
+    const resident = residents.length === 1 ? residents[0] : null;
+    const phone = c.callerNumberFormatted || c.callerNumber || "номер скрыт";
+    const who = residents.length ? residents.map((r) => r.fullName || "житель без имени").join(", ") : "неизвестный абонент";
+    const addresses = residents.flatMap((r) => r.addresses || []);
     const create = el("button", { type: "button", class: "primary", text: "Создать заявку" });
     create.addEventListener("click", () => {
+      const home = addresses.length === 1 ? addresses[0] : null;
       sessionStorage.setItem(
         "op_prefill",
-        JSON.stringify({
-          callId: id,
-          phone: caller.phone || c.phone || "",
-          name: (resident && resident.fullName) || "",
-          residentId: resident && resident.id,
-        }),
+        JSON.stringify({ callId: id, phone: c.callerNumber || "", name: resident ? resident.fullName || "" : "", residentId: resident ? resident.id : null, home }),
       );
       location.assign("/panel/tickets/new");
     });
     const close = el("button", { type: "button", class: "link", text: "Скрыть" });
     close.addEventListener("click", () => renderCall("call.withdrawn", { callId: id }));
-    const ticketLink = (t) => {
-      const a = el("a", { href: `/panel/tickets/${Number(t.id)}` }, `№ ${t.number}`);
-      return el("span", {}, a, ` — ${t.statusLabel || t.status || ""}${t.address ? ", " + t.address : ""}`);
-    };
+    const ticketLink = (t) => el("span", {}, el("a", { href: `/panel/tickets/${Number(t.id)}`, text: `№ ${t.number}` }), ` — ${t.statusLabel || ""}${t.address ? ", " + t.address : ""}`);
+    const title = c.state === "ended" ? "Звонок завершён" : c.state === "answered" ? "Разговор" : "Входящий звонок";
     return el(
       "section",
       { class: "call", "data-call": id, role: "dialog", "aria-label": "Входящий звонок" },
-      el("h2", { text: c.state === "answered" ? "Разговор" : "Входящий звонок" }),
-      el("p", { class: "caller" }, el("b", { text: phone }), " — ", resident ? resident.fullName || "житель без имени" : "неизвестный"),
-      list("Адреса", addresses, (a) => (typeof a === "string" ? a : a.address || "")),
-      list("Открытые заявки жителя", c.residentTickets || c.openTickets, ticketLink),
+      el("h2", { text: title }),
+      el("p", { class: "caller" }, el("b", { text: phone }), ` — ${who}`),
+      list("Адреса", addresses, (a) => a.address || ""),
+      list("Открытые заявки жителя", c.tickets, ticketLink),
       list("Заявки по дому", c.buildingTickets, ticketLink),
-      list("Отключения", c.outages, (o) => `${o.resourceLabel || o.resource || ""}: ${o.reason || ""} ${o.untilLocal ? "до " + o.untilLocal : ""}`),
-      list("Недавние звонки", c.recentCalls, (r) => `${r.startedAtLocal || r.at || ""} ${r.statusLabel || r.status || ""}`),
+      list("Отключения", c.outages, (o) => `${RESOURCES[o.resource] || o.resource || ""}: ${o.reason || ""}${o.expectedEndAt ? ", до " + new Date(o.expectedEndAt).toLocaleString("ru-RU") : ""}`),
+      list("Недавние звонки", c.recentCalls, (r) => `${r.startedAt ? new Date(r.startedAt).toLocaleString("ru-RU") : ""} — ${r.outcomeLabel || ""}${r.operatorName ? ", " + r.operatorName : ""}`),
       el("div", { class: "row" }, create, close),
     );
   }
+  const RESOURCES = { cold_water: "Холодная вода", hot_water: "Горячая вода", heating: "Отопление", electricity: "Электричество", gas: "Газ", sewerage: "Канализация" };
 
   function connectStream() {
     if (!isStaff() || !window.EventSource) return;
@@ -274,9 +270,12 @@
         house.dispatchEvent(new Event("change"));
       }
     }
+    let seq = 0;
     house.addEventListener("change", async () => {
+      const mySeq = ++seq;
       if (!house.value) return fill(apt, [], "— не указана —", () => "");
       const { items } = await getJson(`${base}/buildings/${encodeURIComponent(house.value)}/apartments`);
+      if (mySeq !== seq) return; // a later choice is loading
       fill(apt, items, "— не указана —", (a) => `кв. ${a.number}`);
       if (apt.dataset.want) {
         apt.value = apt.dataset.want;
@@ -342,7 +341,9 @@
         $("#contactName", form).value = p.name || "";
         $("#channel", form).value = "phone";
         if (p.callId) form.append(el("input", { type: "hidden", name: "callId", value: String(p.callId) }));
-        if (phone.value) find();
+        if (p.residentId) $("#residentId", form).value = String(p.residentId);
+        if (p.home && picker.choose) picker.choose(p.home.address.split(", ")[1] || "", p.home.buildingId, p.home.apartmentId);
+        else if (phone.value) find();
       } catch {
         /* ignore a broken prefill */
       }

@@ -39,7 +39,7 @@ export function ticketCard(t: Card, csrf: string, ch: ActionChoices, x: CardExtr
     <dt>Срок</dt><dd>${t.deadlineLocal} ${
       open ? html`<span class="countdown ${t.overdue ? "red" : ""}" data-deadline="${t.deadlineAt}">${remaining(t.deadlineAt)}</span>` : null
     }<br><small>${t.deadlineBasis}</small></dd>
-    ${t.emergency && t.dispatchDeadlineAt ? html`<dt>Выезд бригады</dt><dd>${t.crewDispatchedAt ? `выехала ${new Date(t.crewDispatchedAt).toLocaleString("ru-RU", { timeZone: "Europe/Moscow" })}` : html`до <span class="countdown" data-deadline="${t.dispatchDeadlineAt}">${remaining(t.dispatchDeadlineAt)}</span>`}</dd>` : null}
+    ${t.emergency && t.dispatchDeadlineAt ? html`<dt>Выезд бригады</dt><dd>${t.crewDispatchedAt ? `выехала ${new Date(t.crewDispatchedAt).toLocaleString("ru-RU", { timeZone: "Europe/Moscow" })}` : html`<span class="countdown" data-deadline="${t.dispatchDeadlineAt}">${remaining(t.dispatchDeadlineAt)}</span>`}</dd>` : null}
     ${t.postponedUntil ? html`<dt>Отложена до</dt><dd>${new Date(t.postponedUntil).toLocaleString("ru-RU", { timeZone: "Europe/Moscow" })}</dd>` : null}
     ${t.worksDone ? html`<dt>Выполненные работы</dt><dd>${t.worksDone}</dd>` : null}
     ${t.rating ? html`<dt>Оценка</dt><dd>${t.rating} из 5</dd>` : null}

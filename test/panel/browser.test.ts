@@ -1,0 +1,193 @@
+// End to end in Debian's headless Chromium: the screen-pop, the ticket from it, the УО assigns,
+// the contractor reports with a work-order upload, the УО verifies, and the operator's list
+// follows every step live. Screenshots of the workspaces go to test-artifacts/screenshots/.
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
+import { setupTestDb, type TestDb } from "../support/db.ts";
+import { startTestApp } from "../support/app.ts";
+import { actorOf, createTicket, makeOrg, makeUser, makeWorld, PASSWORD, PDF, type World } from "../support/factories.ts";
+import { panelDoor } from "../../src/panel/door.ts";
+import { publishPush } from "../../src/push/publish.ts";
+import { addressOf } from "../../src/presenters/ticket.ts";
+import { formatPhone } from "../../src/lib/phone.ts";
+import { Ticket } from "../../src/models/Ticket.ts";
+import type { Platform } from "../../src/server.ts";
+import type { User } from "../../src/models/User.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const hasChromium = existsSync(CHROMIUM);
+const required = process.env.REQUIRE_BROWSER_TESTS === "1";
+const SHOTS = path.resolve("test-artifacts/screenshots");
+const ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"];
+
+it("has Chromium when REQUIRE_BROWSER_TESTS=1 (CI)", () => {
+  if (required) expect(hasChromium, `${CHROMIUM} is missing but REQUIRE_BROWSER_TESTS=1`).toBe(true);
+});
+
+describe.skipIf(!hasChromium)(hasChromium ? "panel in a real browser" : `panel in a real browser — skipped: ${CHROMIUM} not found (apt-get install -y chromium)`, () => {
+  let db: TestDb;
+  let app: Platform;
+  let w: World;
+  const contexts: BrowserContext[] = [];
+  const dirs: string[] = [];
+
+  beforeAll(async () => {
+    db = await setupTestDb();
+    app = await startTestApp({ doors: [panelDoor] });
+    w = await makeWorld();
+    mkdirSync(SHOTS, { recursive: true });
+  });
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    await app?.stop();
+    await db?.close();
+  });
+
+  async function browserAs(user: User, viewport = { width: 1366, height: 768 }): Promise<Page> {
+    const { chromium } = await import("playwright-core");
+    const dir = mkdtempSync(path.join(os.tmpdir(), "op-chromium-"));
+    dirs.push(dir);
+    const ctx = await chromium.launchPersistentContext(dir, { headless: true, executablePath: CHROMIUM, args: ARGS, viewport, locale: "ru-RU" });
+    contexts.push(ctx);
+    const page = ctx.pages()[0] ?? (await ctx.newPage());
+    page.setDefaultTimeout(15_000);
+    await page.goto(`${app.url}/login`);
+    await page.getByLabel("Логин").fill(user.login);
+    await page.getByLabel("Пароль").fill(PASSWORD);
+    await page.getByRole("button", { name: "Войти" }).click();
+    await page.waitForURL(/\/panel\//);
+    return page;
+  }
+  const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  const liveStatus = (list: Page, id: number, text: string) => list.locator(`tr[data-ticket="${id}"] td.status`, { hasText: text }).waitFor();
+
+  it("pop → ticket → assign → report with work order → verify, the operator's list updating live", { timeout: 180_000 }, async () => {
+    const operator = await browserAs(w.users.operator);
+    await operator.locator("#live-status", { hasText: "подключены" }).waitFor();
+    await operator.evaluate(() => ((window as unknown as { __noReload: number }).__noReload = 1));
+    await shot(operator, "operator-list");
+
+    // The screen-pop, in the shape src/presenters/call.ts presentPop sends as call.ringing.
+    const apt = w.apartments[0]!;
+    await publishPush(db.sequelize, {
+      event: "call.ringing",
+      audience: { userIds: [w.users.operator.id] },
+      data: {
+        callId: 424242,
+        direction: "inbound",
+        callerNumber: w.resident.phone,
+        callerNumberFormatted: formatPhone(w.resident.phone),
+        withheld: false,
+        unknownNumber: false,
+        residents: [{ id: w.resident.id, fullName: w.resident.fullName, phone: w.resident.phone, addresses: [{ buildingId: w.building.id, apartmentId: apt.id, apartment: apt.number, address: addressOf(w.building, apt.number) }] }],
+        tickets: [],
+        buildingTickets: [],
+        outages: [],
+        recentCalls: [],
+      },
+    });
+    const pop = operator.locator(".callpop .call");
+    await pop.waitFor();
+    expect(await pop.textContent()).toContain(w.resident.fullName!);
+    await shot(operator, "operator-screen-pop");
+
+    // A second tab keeps the list open while the operator fills the form in the first.
+    const list = await operator.context().newPage();
+    await list.goto(`${app.url}/panel/tickets`);
+    await list.locator("#live-status", { hasText: "подключены" }).waitFor();
+    await list.evaluate(() => ((window as unknown as { __noReload: number }).__noReload = 1));
+
+    await pop.getByRole("button", { name: "Создать заявку" }).click();
+    await operator.waitForURL(/\/panel\/tickets\/new/);
+    expect(await operator.locator("#contactPhone").inputValue()).toBe(w.resident.phone);
+    await operator.locator(`#apartmentId option[value="${apt.id}"]`).waitFor({ state: "attached" });
+    await operator.waitForFunction((id) => (document.querySelector("#apartmentId") as HTMLSelectElement).value === String(id), apt.id);
+    expect(await operator.locator("#buildingId").inputValue()).toBe(String(w.building.id));
+    await operator.locator("#categoryId").selectOption({ label: "Течь смесителя, крана" }).catch(async () => operator.locator("#categoryId").selectOption({ index: 1 }));
+    await operator.getByLabel("Описание").fill("Течёт кран на кухне <script>window.__xss = 1</script>");
+    await shot(operator, "operator-new-ticket");
+    await operator.getByRole("button", { name: "Создать заявку" }).click();
+    await operator.waitForURL(/\/panel\/tickets\/\d+$/).catch(async (e) => {
+      throw new Error(`${e}\n${await operator.locator("main").textContent()}`);
+    });
+    const id = Number(operator.url().split("/").pop());
+    const t = (await Ticket.findByPk(id))!;
+    expect(t.residentId).toBe(w.resident.id);
+    expect(t.apartmentId).toBe(apt.id);
+    // The script in the description is text, and it did not run.
+    expect(await operator.locator(".description").textContent()).toContain("<script>window.__xss = 1</script>");
+    expect(await operator.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    await shot(operator, "operator-card");
+    await liveStatus(list, id, "Передана в управляющую организацию");
+
+    // УО: the queue, then the card with only legal actions; assign to the contractor.
+    const uo = await browserAs(w.users.uo);
+    await uo.locator(`tr[data-ticket="${id}"]`).waitFor();
+    await shot(uo, "uo-queue");
+    await uo.goto(`${app.url}/panel/tickets/${id}`);
+    expect(await uo.locator("[data-action=verify]").count()).toBe(0);
+    await uo.locator('details[data-action="assign"] summary').click();
+    await uo.locator("#assign-executorOrgId").selectOption(String(w.contractor.id));
+    await shot(uo, "uo-card-assign");
+    await uo.locator('details[data-action="assign"] button[type=submit]').click();
+    await uo.locator(".status", { hasText: "Назначен исполнитель" }).waitFor();
+    await liveStatus(list, id, "Назначен исполнитель");
+
+    // Contractor on a phone-sized screen: accept, then report with the work order.
+    const contractor = await browserAs(w.users.contractor, { width: 390, height: 844 });
+    await contractor.goto(`${app.url}/panel/tickets/${id}`);
+    await contractor.locator('form[data-action="accept"] button').click();
+    await contractor.locator(".status", { hasText: "Принята в работу" }).waitFor();
+    await liveStatus(list, id, "Принята в работу");
+    await contractor.locator('details[data-action="report"] summary').click();
+    await contractor.locator("#report-worksDone").fill("Заменена прокладка смесителя");
+    const pdf = path.join(dirs[0]!, "naryad.pdf");
+    writeFileSync(pdf, PDF);
+    await contractor.locator("#report-workOrderAttachmentId").setInputFiles(pdf);
+    await shot(contractor, "contractor-report-phone");
+    await contractor.locator('details[data-action="report"] button[type=submit]').click();
+    await contractor.locator(".status", { hasText: "Работы выполнены" }).waitFor();
+    expect(await contractor.locator(".files").textContent()).toContain("Заказ-наряд");
+    await liveStatus(list, id, "Работы выполнены, идёт проверка");
+
+    // УО verifies.
+    await uo.goto(`${app.url}/panel/tickets/${id}`);
+    await uo.locator('form[data-action="verify"] button').click();
+    await uo.locator(".status", { hasText: "Выполнена, ожидает подтверждения жителя" }).waitFor();
+    await liveStatus(list, id, "Выполнена, ожидает подтверждения жителя");
+    expect(await list.evaluate(() => (window as unknown as { __noReload?: number }).__noReload)).toBe(1);
+    await shot(list, "operator-list-updated");
+  });
+
+  it("a УО user cannot open another УО's ticket by URL", async () => {
+    const t = await createTicket(actorOf(w.users.operator), { buildingId: w.building.id, description: "Заявка чужой УО" });
+    const stranger = await makeUser("uo", await makeOrg("management_company"));
+    const page = await browserAs(stranger);
+    const res = await page.goto(`${app.url}/panel/tickets/${t.id}`);
+    expect(res!.status()).toBe(404);
+    expect(await page.locator("main").textContent()).toContain("Заявка не найдена");
+    expect(await page.content()).not.toContain("Заявка чужой УО");
+  });
+
+  it("admin and resident pages render (screenshots)", async () => {
+    const admin = await browserAs(w.users.admin);
+    await admin.locator("h1", { hasText: "Категории" }).waitFor();
+    await shot(admin, "admin-categories");
+    await admin.goto(`${app.url}/panel/admin/status`);
+    await shot(admin, "admin-status");
+    const resident = admin.context();
+    const page = await resident.newPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${app.url}/zayavka`);
+    await page.locator("#street").pressSequentially(w.building.street.slice(0, 12));
+    await page.locator(`#street-list option[value="${w.building.street}"]`).waitFor({ state: "attached" });
+    await page.locator("#street").fill(w.building.street);
+    await page.locator("#street").dispatchEvent("change");
+    await page.locator(`#buildingId option[value="${w.building.id}"]`).waitFor({ state: "attached" });
+    await shot(page, "resident-form-phone");
+  });
+});
