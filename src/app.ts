@@ -15,6 +15,7 @@ import { ticketsRouter } from "./routes/api/tickets.ts";
 import { directoryRouter } from "./routes/api/directory.ts";
 import { attachmentsRouter } from "./routes/api/attachments.ts";
 import { streamRouter } from "./routes/api/stream.ts";
+import { callsRouter } from "./routes/api/calls.ts";
 
 export interface AppOptions {
   hub: PushHub;
@@ -50,7 +51,7 @@ export function createApp(opts: AppOptions): Koa {
   app.use(bodyParser({ enableTypes: ["json", "form"], jsonLimit: "1mb", formLimit: "1mb", encoding: "utf-8" }));
   app.use(authenticate);
   app.use(csrfGuard);
-  for (const r of [authRouter(), ticketsRouter(), directoryRouter(), attachmentsRouter(), streamRouter(opts.hub), ...(opts.routers ?? [])])
+  for (const r of [authRouter(), ticketsRouter(), directoryRouter(), attachmentsRouter(), streamRouter(opts.hub), callsRouter(), ...(opts.routers ?? [])])
     app.use(r.routes()).use(r.allowedMethods());
   for (const m of opts.middleware ?? []) app.use(m);
   return app;

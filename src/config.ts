@@ -71,6 +71,12 @@ export const configSchema = z.object({
     user: z.string().optional(),
     secret: z.string().optional(),
     recordingsDir: z.string().optional(),
+    /** Minutes within which a missed call must be called back (ПП 416 п.13: 10). */
+    callbackDueMinutes: z.coerce.number().int().positive().default(10),
+    /** Dial string of an operator's phone for click-to-call; {extension} is replaced. */
+    operatorChannel: z.string().min(1).default("PJSIP/{extension}"),
+    /** Dialplan context the click-to-call dials the resident from. */
+    originateContext: z.string().min(1).default("from-internal"),
   }),
   smtp: z.object({
     url: z.string().optional(),
@@ -122,6 +128,9 @@ export function rawConfig(env: Env = process.env): Record<string, unknown> {
       user: env.AMI_USER,
       secret: env.AMI_SECRET,
       recordingsDir: env.RECORDINGS_DIR,
+      callbackDueMinutes: env.AMI_CALLBACK_DUE_MINUTES,
+      operatorChannel: env.AMI_OPERATOR_CHANNEL,
+      originateContext: env.AMI_ORIGINATE_CONTEXT,
     }),
     smtp: clean({ url: env.SMTP_URL, from: env.MAIL_FROM }),
   };

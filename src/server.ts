@@ -11,6 +11,7 @@ import { connectDatabase, type Database } from "./db/connect.ts";
 import { logger } from "./logger.ts";
 import { PushHub } from "./push/hub.ts";
 import { panelDoor } from "./panel/door.ts";
+import { telephonyDoor } from "../telephony/index.ts";
 
 /** What a door or worker gets at start-up. */
 export interface DoorContext {
@@ -33,7 +34,7 @@ export type DoorFactory = (c: DoorContext) => Promise<Door | null>;
 
 /** Every door and worker, in start order. Each returns null when it is not configured. */
 async function doorFactories(): Promise<DoorFactory[]> {
-  return [panelDoor];
+  return [panelDoor, telephonyDoor()];
 }
 
 export interface Platform {

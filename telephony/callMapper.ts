@@ -120,6 +120,8 @@ export class CallMapper {
     if (!linkedid) return [];
     const out: CallEvent[] = [];
     let call = this.calls.get(linkedid);
+    // A first channel starts a new call even under an id seen before (Asterisk restarted).
+    if (!call && name === "newchannel" && b.uniqueid === linkedid) this.endedSet.delete(linkedid);
     if (!call) {
       if (this.endedSet.has(linkedid) || !ADOPTING.has(name)) return [];
       call = this.open(linkedid, b, name !== "newchannel" || b.uniqueid !== linkedid);

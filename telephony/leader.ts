@@ -31,12 +31,16 @@ export class Leadership {
 
   private schedule(): void {
     if (this.stopped) return;
+    clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.tick(), this.o.retryMs);
     this.timer.unref();
   }
 
+  private running = false;
+
   private async tick(): Promise<void> {
-    if (this.stopped) return;
+    if (this.stopped || this.running) return;
+    this.running = true;
     try {
       if (!this.client) {
         const c = new pg.Client({ connectionString: this.o.url });
@@ -60,6 +64,8 @@ export class Leadership {
     } catch (err) {
       logger.warn({ err: (err as Error).message }, "AMI leadership check failed");
       if (this.client) this.lost(this.client, (err as Error).message);
+    } finally {
+      this.running = false;
     }
     if (!this.leading) this.schedule();
   }

@@ -1,4 +1,5 @@
 // Importing this module declares every policy exactly once.
 import "./ticket.ts";
 import "./directory.ts";
+import "./call.ts";
 export { authorize, can } from "./index.ts";
