@@ -27,6 +27,24 @@ async function waitGone(pid: number, ms: number): Promise<boolean> {
 }
 
 /**
+ * Is `pid` the postmaster serving `dir`? After a reboot the pid in a stale postmaster.pid may
+ * belong to another program (even another PostgreSQL): never signal that. Where there is no
+ * /proc to ask (macOS, Windows) the pid file is trusted.
+ */
+export function isPostmasterOf(pid: number, dir: string): boolean {
+  if (!alive(pid)) return false;
+  let cmdline: string;
+  try {
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+  } catch {
+    return !existsSync("/proc/self");
+  }
+  const args = cmdline.split("\0");
+  const i = args.indexOf("-D");
+  return i >= 0 && path.resolve(args[i + 1] ?? "") === path.resolve(dir);
+}
+
+/**
  * A run killed with SIGKILL leaves its postmaster running (orphaned) or a stale postmaster.pid.
  * Stop the orphan politely, then remove the file, so start() can succeed.
  */
@@ -34,7 +52,7 @@ export async function recoverStalePid(dir: string): Promise<void> {
   const pidFile = path.join(dir, "postmaster.pid");
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
-  if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
+  if (Number.isInteger(pid) && pid > 0 && isPostmasterOf(pid, dir)) {
     logger.warn({ pid }, "embedded PostgreSQL left running by an earlier run: stopping it");
     try {
       process.kill(pid, "SIGINT"); // fast shutdown

@@ -4,12 +4,13 @@
 // stale postmaster.pid), the demo district (every role logs in), idempotent demo load, graceful
 // SIGTERM, and a readable refusal of a bad configuration.
 import { spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rootDir } from "../../src/config.ts";
+import { isPostmasterOf, recoverStalePid } from "../../src/db/embedded.ts";
 import { DEMO_LOGINS, DEMO_PASSWORD } from "../../src/demo/district.ts";
 import { TICKET_STATUSES } from "../../src/workflow/states.ts";
 
@@ -217,4 +218,25 @@ describe("bad configuration", () => {
     expect(out).toMatch(/- district\.timezone: unknown IANA time zone/);
     expect(out).not.toContain("embedded PostgreSQL");
   }, 30_000);
+});
+
+describe("stale postmaster.pid naming another program", () => {
+  it("removes the file but never signals a process that is not this cluster's postmaster", async () => {
+    const dir = path.join(mkdtempSync(path.join(os.tmpdir(), "op-stale-")), "pg");
+    mkdirSync(dir);
+    // After a reboot the old pid may belong to anything; here: a process of our own.
+    const other = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"], { stdio: "ignore" });
+    started.push(other);
+    try {
+      writeFileSync(path.join(dir, "postmaster.pid"), `${other.pid}\n${dir}\n1700000000\n5488\n`);
+      expect(isPostmasterOf(other.pid!, dir)).toBe(false);
+      await recoverStalePid(dir);
+      expect(existsSync(path.join(dir, "postmaster.pid"))).toBe(false);
+      expect(other.exitCode).toBeNull();
+      expect(alive(other.pid!)).toBe(true);
+    } finally {
+      other.kill("SIGKILL");
+      rmSync(path.dirname(dir), { recursive: true, force: true });
+    }
+  });
 });
