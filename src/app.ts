@@ -11,6 +11,9 @@ import { errorHandler } from "./routes/middleware/errors.ts";
 import { securityHeaders } from "./routes/middleware/security.ts";
 import { healthRouter } from "./routes/health.ts";
 import { authRouter } from "./routes/api/auth.ts";
+import { onboardingRouter } from "./routes/api/onboarding.ts";
+import { conflictsRouter } from "./routes/api/conflicts.ts";
+import { personalDataRouter } from "./routes/api/personal-data.ts";
 import { ticketsRouter } from "./routes/api/tickets.ts";
 import { directoryRouter } from "./routes/api/directory.ts";
 import { attachmentsRouter } from "./routes/api/attachments.ts";
@@ -53,6 +56,7 @@ export function createApp(opts: AppOptions): Koa {
   app.use(csrfGuard);
   for (const r of [authRouter(), ticketsRouter(), directoryRouter(), attachmentsRouter(), streamRouter(opts.hub), callsRouter(), ...(opts.routers ?? [])])
     app.use(r.routes()).use(r.allowedMethods());
+  for (const r of [onboardingRouter(), conflictsRouter(), personalDataRouter()]) app.use(r.routes()).use(r.allowedMethods());
   for (const m of opts.middleware ?? []) app.use(m);
   return app;
 }

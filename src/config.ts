@@ -82,6 +82,14 @@ export const configSchema = z.object({
     url: z.string().optional(),
     from: z.string().default("Открытая Печора <noreply@open-pechora.local>"),
   }),
+  personalData: z
+    .object({
+      /** Days after a resident's last ticket closed before their personal data are anonymised. */
+      retentionDays: z.coerce.number().int().positive().default(1095),
+      /** Hours an invitation link to set a password stays valid. */
+      invitationHours: z.coerce.number().int().positive().default(72),
+    })
+    .default({ retentionDays: 1095, invitationHours: 72 }),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -133,6 +141,7 @@ export function rawConfig(env: Env = process.env): Record<string, unknown> {
       originateContext: env.AMI_ORIGINATE_CONTEXT,
     }),
     smtp: clean({ url: env.SMTP_URL, from: env.MAIL_FROM }),
+    personalData: clean({ retentionDays: env.PD_RETENTION_DAYS, invitationHours: env.INVITATION_HOURS }),
   };
 }
 

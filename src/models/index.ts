@@ -7,6 +7,7 @@ import { Building, Apartment } from "./Building.ts";
 import { Resident, ResidentApartment, MessengerIdentity } from "./Resident.ts";
 import { Category } from "./Category.ts";
 import { Ticket, TicketHistory, ContactAttempt, Attachment } from "./Ticket.ts";
+import { initOnboardingModels } from "./onboarding.ts";
 import { initCallModels } from "./Call.ts";
 
 export * from "./Organisation.ts";
@@ -25,6 +26,7 @@ export function initModels(sequelize: Sequelize): void {
   for (const m of [Organisation, OrganisationLink, User, Session, ApiToken, Building, Apartment, Resident, ResidentApartment, MessengerIdentity, Category, Ticket, TicketHistory, ContactAttempt, Attachment]) {
     m.initModel(sequelize);
   }
+  initOnboardingModels(sequelize);
   User.belongsTo(Organisation, { as: "organisation", foreignKey: "organisationId" });
   Building.belongsTo(Organisation, { as: "uo", foreignKey: "uoId" });
   Apartment.belongsTo(Building, { as: "building", foreignKey: "buildingId" });

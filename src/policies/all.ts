@@ -1,5 +1,6 @@
 // Importing this module declares every policy exactly once.
 import "./ticket.ts";
 import "./directory.ts";
+import "./onboarding.ts";
 import "./call.ts";
 export { authorize, can } from "./index.ts";

@@ -15,6 +15,7 @@ import { Resident } from "../../models/Resident.ts";
 import { STAFF_ROLES, User } from "../../models/User.ts";
 import { authorize } from "../../policies/index.ts";
 import { presentApartment, presentBuilding, presentCategory, presentOrganisation, presentResident, presentUser } from "../../presenters/directory.ts";
+import { logPersonalDataView } from "../../commands/personalDataViewLogger.ts";
 import { requireStaff, type AppState } from "../middleware/auth.ts";
 import { parse } from "../middleware/validate.ts";
 
@@ -115,6 +116,7 @@ export function directoryRouter(): Router {
     const phone = normalizePhone(q.phone);
     if (!phone) throw errors.validationFailed([{ field: "phone", message: "номер телефона не распознан" }]);
     const list = await Resident.findAll({ where: { phone }, include: [{ model: Apartment, as: "apartments", include: [{ model: Building, as: "building" }] }] });
+    await logPersonalDataView(a, list.map((r) => ({ residentId: r.id })), "resident_search");
     ctx.body = { items: list.map(presentResident) };
   });
 

@@ -17,7 +17,8 @@ import { Attachment, ContactAttempt, Ticket, TicketHistory } from "../../models/
 import { User } from "../../models/User.ts";
 import { authorize } from "../../policies/index.ts";
 import { canViewTicket, ticketScope } from "../../policies/ticket.ts";
-import { presentTicket, presentTicketSummary, presentAttachment, presentAttempt } from "../../presenters/ticket.ts";
+import { presentTicket, presentTicketSummary, presentAttachment, presentAttempt, seesPersonalData } from "../../presenters/ticket.ts";
+import { logPersonalDataView } from "../../commands/personalDataViewLogger.ts";
 import { nextActions } from "../../workflow/engine.ts";
 import { requireStaff, type AppState } from "../middleware/auth.ts";
 import { parse } from "../middleware/validate.ts";
@@ -59,6 +60,7 @@ export async function loadTicketCard(ctxState: AppState, id: number) {
   ]);
   const unanswered = attempts.filter((a) => ["no_answer", "busy", "failed"].includes(a.outcome)).length;
   const actions = nextActions(t, ctxState.actor, { unansweredAttempts: unanswered, unreachableMinAttempts: config().workflow.unreachableMinAttempts });
+  if ((t.residentId || t.contactPhone) && seesPersonalData(ctxState.actor, t)) await logPersonalDataView(ctxState.actor, [{ residentId: t.residentId, ticketId: t.id }], "ticket_card");
   return { ticket: t, view: presentTicket(t, ctxState.actor, { history, attachments, attempts, actions }) };
 }
 
