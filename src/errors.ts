@@ -52,4 +52,5 @@ const notFoundText: Record<string, string> = {
   resident: "Житель не найден.",
   attachment: "Файл не найден.",
   route: "Адрес не найден.",
+  outage: "Отключение не найдено.",
 };

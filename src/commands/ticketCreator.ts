@@ -12,6 +12,7 @@ import { Ticket, type TicketChannel } from "../models/Ticket.ts";
 import { authorize } from "../policies/index.ts";
 import { applyAction, recordChange } from "../workflow/engine.ts";
 import { deadlinesFor } from "./deadlineCalculator.ts";
+import { outageLinker } from "./outageLinker.ts";
 
 export interface NewTicketInput {
   channel: TicketChannel;
@@ -108,6 +109,7 @@ export async function ticketCreator({ ctx, input }: { ctx: Ctx; input: NewTicket
   );
   await recordChange(ctx, ticket, { action: "create", fromStatus: null, toStatus: status, changes: {} });
   if (status === "awaiting_routing" && building?.uoId) await autoRoute(ctx, ticket, building.uoId);
+  await outageLinker({ ctx, ticket });
   return ticket;
 }
 

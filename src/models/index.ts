@@ -7,6 +7,7 @@ import { Building, Apartment } from "./Building.ts";
 import { Resident, ResidentApartment, MessengerIdentity } from "./Resident.ts";
 import { Category } from "./Category.ts";
 import { Ticket, TicketHistory, ContactAttempt, Attachment } from "./Ticket.ts";
+import { initNotificationModels } from "./Notification.ts";
 import { initOnboardingModels } from "./onboarding.ts";
 import { initCallModels } from "./Call.ts";
 
@@ -44,5 +45,6 @@ export function initModels(sequelize: Sequelize): void {
   Ticket.hasMany(TicketHistory, { as: "history", foreignKey: "ticketId" });
   Ticket.hasMany(Attachment, { as: "attachments", foreignKey: "ticketId" });
   Ticket.hasMany(ContactAttempt, { as: "contactAttempts", foreignKey: "ticketId" });
+  initNotificationModels(sequelize);
   initCallModels(sequelize);
 }

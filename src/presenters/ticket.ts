@@ -98,6 +98,7 @@ const HISTORY_LABELS: Record<string, string> = {
   create: "Заявка зарегистрирована",
   attachment_added: "Приложен файл",
   contact_attempt: "Звонок жителю",
+  incident_linked: "Присоединена к инциденту (отключение)",
   ...Object.fromEntries(Object.entries(TRANSITIONS).map(([k, v]) => [k, v.label])),
 };
 

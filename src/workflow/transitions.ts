@@ -309,6 +309,16 @@ export const TRANSITIONS = {
     requires: [],
     effect: closedAs("no_answer"),
   },
+  // A mass incident (outage) was resolved: each child ticket waits for its resident's confirmation.
+  resolve_incident: {
+    label: "Ресурс восстановлен (массовый инцидент)",
+    from: ["awaiting_routing", "routed", "assigned", "accepted", "crew_dispatched", "postponed", "reported"],
+    to: "verified",
+    roles: ["system"],
+    relation: "system",
+    requires: ["reason"],
+    effect: (_t, i, now) => ({ worksDone: i.reason!, reportedAt: now, verifiedAt: now, postponedUntil: null }),
+  },
   rate: {
     label: "Оценить выполнение",
     from: ["closed"],

@@ -1,0 +1,159 @@
+// Sends one delivery: waits for its slot in the shared send schedule, claims the row, calls the
+// channel's sender and records the outcome. The claim is committed before the call, so a job
+// re-run after a crash never sends a delivery twice; a claim whose worker vanished mid-call is
+// marked "uncertain" for the admin instead of being sent again.
+import type PgBoss from "pg-boss";
+import { QueryTypes } from "sequelize";
+import { sequelize } from "../db/sequelize.ts";
+import { enqueueDelivery } from "./queue.ts";
+import { logger } from "../logger.ts";
+import { Delivery } from "../models/Notification.ts";
+import { MessengerIdentity } from "../models/Resident.ts";
+import { emailSender, messenger, type ChannelName, type DeliveryResult, type MessageButton } from "./channels.ts";
+import { DEFAULT_LIMITS, holdBucket, reserveSlot, type ChannelLimit } from "./rateLimit.ts";
+import { routesFor, type Recipient } from "./recipients.ts";
+
+export interface DeliverOptions {
+  limits?: Record<ChannelName, ChannelLimit>;
+  /** Attempts before a delivery goes to the dead letters. */
+  maxAttempts?: number;
+  /** A claim older than this belonged to a worker that died mid-send. */
+  claimTimeoutMs?: number;
+  /** Longest wait for a slot inside one job; longer waits reschedule the job. */
+  maxInlineWaitMs?: number;
+  /** Wait before retry n when the service gave no hint (default 5 s, doubling, at most 10 min). */
+  backoff?: (attempt: number) => number;
+}
+
+const FINAL = new Set(["sent", "failed", "dead", "skipped", "uncertain"]);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const backoffMs = (attempt: number) => Math.min(5_000 * 2 ** Math.max(0, attempt - 1), 10 * 60_000);
+
+function recipientOf(d: Delivery): Recipient | null {
+  if (d.residentId) return { residentId: d.residentId };
+  if (d.userId) return { userId: d.userId };
+  if (d.email) return { email: d.email };
+  return null;
+}
+
+async function send(d: Delivery): Promise<DeliveryResult> {
+  const ch = d.channel as ChannelName;
+  if (ch === "email") {
+    const s = emailSender();
+    if (!s) return { status: "retry", afterMs: 60_000, error: "e-mail sender is not configured" };
+    return s.send({ to: d.address!, subject: d.subject ?? firstLine(d.text), text: d.text, html: d.html ?? d.text });
+  }
+  const s = messenger(ch);
+  if (!s) return { status: "retry", afterMs: 60_000, error: `${ch} sender is not registered` };
+  return s.send({ chatId: d.address!, text: d.text, buttons: (d.buttons as MessageButton[][] | null) ?? undefined });
+}
+
+const firstLine = (s: string) => `Открытая Печора: ${s.split("\n")[0]!.slice(0, 80)}`;
+
+async function update(id: number, fields: Record<string, unknown>): Promise<void> {
+  await Delivery.update(fields as Partial<Delivery>, { where: { id } });
+}
+
+/** Moves a delivery to the recipient's next channel after this one proved dead; false if none. */
+async function fallBack(boss: PgBoss, d: Delivery, error: string): Promise<boolean> {
+  const r = recipientOf(d);
+  const next = r ? (await routesFor(r, { exclude: d.triedChannels, emailOnly: d.kind === "email" || d.kind === "digest.uo" }))[0] : undefined;
+  if (!next) {
+    await update(d.id, { status: "failed", lastError: `${error}; других каналов нет`, claimedAt: null });
+    return false;
+  }
+  await update(d.id, {
+    status: "queued",
+    channel: next.channel,
+    address: next.address,
+    triedChannels: [...d.triedChannels, next.channel],
+    lastError: error,
+    claimedAt: null,
+    nextAttemptAt: new Date(),
+  });
+  await enqueueDelivery(boss, d.id, {});
+  return true;
+}
+
+export async function deliverOne(boss: PgBoss, deliveryId: number, opts: DeliverOptions = {}): Promise<string> {
+  const limits = opts.limits ?? DEFAULT_LIMITS;
+  const maxAttempts = opts.maxAttempts ?? 8;
+  const d = await Delivery.findByPk(deliveryId);
+  if (!d || FINAL.has(d.status)) return "done";
+  if (d.status === "sending") {
+    const age = Date.now() - (d.claimedAt?.getTime() ?? 0);
+    if (age < (opts.claimTimeoutMs ?? 60_000)) return "busy";
+    await sequelize().query(
+      `UPDATE deliveries SET status = 'uncertain', updated_at = now(),
+         last_error = 'Отправка прервана остановкой обработчика: неизвестно, дошло ли сообщение' WHERE id = $1 AND status = 'sending'`,
+      { bind: [d.id] },
+    );
+    return "uncertain";
+  }
+  const dueIn = d.nextAttemptAt.getTime() - Date.now();
+  if (dueIn > 50) {
+    await enqueueDelivery(boss, d.id, { startAfterMs: dueIn });
+    return "later";
+  }
+  const channel = d.channel as ChannelName;
+  // One chat reads its messages in the order they were caused: wait for earlier ones.
+  const earlier = await sequelize().query<{ id: number }>(
+    `SELECT id FROM deliveries WHERE channel = $1 AND address = $2 AND id < $3 AND status IN ('queued','retry','sending') LIMIT 1`,
+    { bind: [channel, d.address, d.id], type: QueryTypes.SELECT },
+  );
+  if (earlier.length) {
+    const wait = limits[channel].perChatGapMs || 200;
+    await enqueueDelivery(boss, d.id, { startAfterMs: wait });
+    return "later";
+  }
+  const slot = await reserveSlot(channel, d.address!, limits[channel]);
+  if ("busyForMs" in slot || slot.sendInMs > (opts.maxInlineWaitMs ?? 1500)) {
+    const wait = "busyForMs" in slot ? slot.busyForMs : slot.sendInMs;
+    await update(d.id, { nextAttemptAt: new Date(Date.now() + wait) });
+    await enqueueDelivery(boss, d.id, { startAfterMs: wait });
+    return "later";
+  }
+  if (slot.sendInMs > 0) await sleep(slot.sendInMs);
+
+  const claimed = await sequelize().query<{ id: number }>(
+    `UPDATE deliveries SET status = 'sending', claimed_at = now(), attempts = attempts + 1, updated_at = now()
+      WHERE id = $1 AND status IN ('queued', 'retry') RETURNING id`,
+    { bind: [d.id], type: QueryTypes.SELECT },
+  );
+  if (!claimed.length) return "taken";
+  const attempt = d.attempts + 1;
+  let result: DeliveryResult;
+  try {
+    result = await send(d);
+  } catch (err) {
+    result = { status: "retry", afterMs: 0, error: err instanceof Error ? err.message : String(err) };
+  }
+  switch (result.status) {
+    case "sent":
+      await update(d.id, { status: "sent", sentAt: new Date(), externalId: result.externalId ?? null, lastError: null });
+      return "sent";
+    case "retry": {
+      if (attempt >= maxAttempts) {
+        await update(d.id, { status: "dead", lastError: result.error, claimedAt: null });
+        logger.warn({ deliveryId: d.id, error: result.error }, "delivery moved to dead letters");
+        return "dead";
+      }
+      const wait = Math.max(result.afterMs, 0) || (opts.backoff ?? backoffMs)(attempt);
+      // The service's own "wait": hold the chat (Telegram 429) or the whole channel (VK error 6).
+      if (/retry_after|too many|error 6|429/i.test(result.error)) await holdBucket(channel, channel === "telegram" ? d.address : null, wait);
+      await update(d.id, { status: "retry", lastError: result.error, nextAttemptAt: new Date(Date.now() + wait), claimedAt: null });
+      await enqueueDelivery(boss, d.id, { startAfterMs: wait });
+      return "retry";
+    }
+    case "blocked":
+      if (channel !== "email")
+        await MessengerIdentity.update({ blockedAt: new Date() }, { where: { channel, externalId: d.address!, blockedAt: null } });
+      return (await fallBack(boss, d, result.error)) ? "fallback" : "failed";
+    case "failed":
+      if (channel === "email" || !(await fallBack(boss, d, result.error))) {
+        await update(d.id, { status: "failed", lastError: result.error, claimedAt: null });
+        return "failed";
+      }
+      return "fallback";
+  }
+}

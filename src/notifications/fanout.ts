@@ -1,0 +1,126 @@
+// Turns outbox events into deliveries: one transaction locks a batch of unprocessed events,
+// writes one delivery per recipient (unique idempotency key), enqueues a job per delivery,
+// publishes the panel push and marks the events processed. A crash anywhere rolls it all back,
+// so every event is fanned out exactly once.
+import type PgBoss from "pg-boss";
+import { QueryTypes, type Transaction } from "sequelize";
+import { sequelize } from "../db/sequelize.ts";
+import { enqueueDelivery } from "./queue.ts";
+import { logger } from "../logger.ts";
+import { publishPush } from "../push/publish.ts";
+import { recipientKey, routesFor, type Recipient } from "./recipients.ts";
+import { loadRules, noticesFor, type Audience, type Notice } from "./rules.ts";
+
+const MAX_EVENT_ATTEMPTS = 5;
+
+interface OutboxRow {
+  id: number;
+  topic: string;
+  payload: Record<string, unknown>;
+  attempts: number;
+}
+
+async function expand(a: Audience, n: Notice, t: Transaction): Promise<Recipient[]> {
+  if ("resident" in a) return [{ residentId: a.resident }];
+  if ("user" in a) return [{ userId: a.user }];
+  if ("email" in a) return [{ email: a.email }];
+  const rows =
+    "org" in a
+      ? await sequelize().query<{ id: number }>(
+          `SELECT id FROM users WHERE organisation_id = $1 AND active AND ($2::text[] IS NULL OR role = ANY($2::text[]))
+             AND ($3::int IS NULL OR id = $3) ORDER BY id`,
+          { bind: [a.org, a.roles ?? null, a.onlyUser ?? null], type: QueryTypes.SELECT, transaction: t },
+        )
+      : await sequelize().query<{ id: number }>(`SELECT id FROM users WHERE role = $1 AND active ORDER BY id`, {
+          bind: [a.role],
+          type: QueryTypes.SELECT,
+          transaction: t,
+        });
+  return rows.filter((r) => r.id !== n.exceptUserId).map((r) => ({ userId: r.id }));
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+export const textToHtml = (s: string) => `<p>${escapeHtml(s).replace(/\n/g, "<br>")}</p>`;
+
+async function fanOutOne(boss: PgBoss, row: OutboxRow, t: Transaction): Promise<number> {
+  const notices = await noticesFor(row.topic, row.payload, await loadRules());
+  const base = typeof row.payload.key === "string" ? `${row.topic === "email.requested" ? "mail" : "msg"}:${row.payload.key}` : `ev:${row.id}`;
+  const seen = new Set<string>();
+  let created = 0;
+  for (const n of notices) {
+    const pushTo: number[] = [];
+    for (const r of await expand(n.to, n, t)) {
+      const rk = recipientKey(r);
+      if (seen.has(rk)) continue;
+      seen.add(rk);
+      if ("userId" in r) pushTo.push(r.userId);
+      const route = (await routesFor(r, { emailOnly: n.emailOnly }))[0];
+      const [rows] = (await sequelize().query(
+        `INSERT INTO deliveries (key, outbox_id, kind, resident_id, user_id, email, channel, address, tried_channels, subject, text, html, buttons, status, last_error)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9::text[],$10,$11,$12,$13::jsonb,$14,$15)
+         ON CONFLICT (key) DO NOTHING RETURNING id`,
+        {
+          bind: [
+            `${base}:${rk}`,
+            row.id,
+            n.kind,
+            "residentId" in r ? r.residentId : null,
+            "userId" in r ? r.userId : null,
+            "email" in r ? r.email : null,
+            route?.channel ?? null,
+            route?.address ?? null,
+            route ? [route.channel] : [],
+            n.subject ?? null,
+            n.text,
+            n.html ?? textToHtml(n.text),
+            n.buttons ? JSON.stringify(n.buttons) : null,
+            route ? "queued" : "skipped",
+            route ? null : "Нет доступного канала связи",
+          ],
+          transaction: t,
+        },
+      )) as [Array<{ id: number }>, unknown];
+      const id = rows[0]?.id;
+      if (id && route) {
+        await enqueueDelivery(boss, id, { firstOf: true, t });
+        created++;
+      }
+    }
+    if (pushTo.length)
+      await publishPush(sequelize(), { event: "notification", audience: { userIds: pushTo }, data: { kind: n.kind, text: n.text, ticketId: n.ticketId ?? null } }, t);
+  }
+  return created;
+}
+
+/** Fans out up to `limit` pending events; returns how many events it handled (0: none left). */
+export async function fanOutBatch(boss: PgBoss, limit = 50): Promise<number> {
+  return sequelize().transaction(async (t) => {
+    const rows = await sequelize().query<OutboxRow>(
+      `SELECT id, topic, payload, attempts FROM outbox WHERE processed_at IS NULL
+         AND (attempts = 0 OR created_at < now() - attempts * interval '30 seconds')
+       ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      { bind: [limit], type: QueryTypes.SELECT, transaction: t },
+    );
+    for (const row of rows) {
+      await sequelize().query("SAVEPOINT fanout", { transaction: t });
+      try {
+        await fanOutOne(boss, row, t);
+        await sequelize().query("RELEASE SAVEPOINT fanout", { transaction: t });
+        await sequelize().query("UPDATE outbox SET processed_at = now(), attempts = attempts + 1 WHERE id = $1", {
+          bind: [row.id],
+          transaction: t,
+        });
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        logger.error({ err, outboxId: row.id, topic: row.topic }, "fan-out failed");
+        await sequelize().query("ROLLBACK TO SAVEPOINT fanout", { transaction: t });
+        await sequelize().query(
+          `UPDATE outbox SET attempts = attempts + 1, last_error = $2,
+             processed_at = CASE WHEN attempts + 1 >= $3 THEN now() ELSE NULL END WHERE id = $1`,
+          { bind: [row.id, message, MAX_EVENT_ATTEMPTS], transaction: t },
+        );
+      }
+    }
+    return rows.length;
+  });
+}
