@@ -3,7 +3,7 @@ import type { Ctx } from "../context.ts";
 import { errors } from "../errors.ts";
 import { ConnectionRequest } from "../models/ConnectionRequest.ts";
 import { Organisation } from "../models/Organisation.ts";
-import { buildReport, invalidImport, type BuildingRow } from "../onboarding/buildingRows.ts";
+import { buildReport, invalidImport, recordsFromObjects, type BuildingRow } from "../onboarding/buildingRows.ts";
 import { notifyOrganisations, sendEmail } from "../onboarding/notify.ts";
 import type { ConnectionRequestInput } from "../onboarding/schemas.ts";
 
@@ -32,9 +32,7 @@ export async function connectionRequestSubmitter({
 
   let rows: BuildingRow[] = [];
   if (input.orgType === "management_company") {
-    const records =
-      buildingRecords ??
-      (input.buildings ?? []).map((raw, i) => ({ line: i + 1, raw: Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, v == null ? "" : String(v)])) }));
+    const records = buildingRecords ?? recordsFromObjects(input.buildings ?? []);
     if (records.length === 0) throw errors.validationFailed([{ field: "buildings", message: "приложите список обслуживаемых домов и лицевых счетов" }]);
     const checked = await buildReport(records, null, t);
     if (!checked.report.valid) throw invalidImport(checked.report);

@@ -93,6 +93,18 @@ export function recordsFromTable(rows: string[][]): Array<{ line: number; raw: P
   return out;
 }
 
+/** Rows submitted as JSON objects, keyed by field name (settlement, street…) or by the form's column headers. */
+export function recordsFromObjects(list: Array<Record<string, unknown>>): Array<{ line: number; raw: Partial<Record<BuildingField, string>> }> {
+  return list.map((o, i) => {
+    const raw: Partial<Record<BuildingField, string>> = {};
+    for (const [k, v] of Object.entries(o)) {
+      const f = k in BUILDING_COLUMNS ? (k as BuildingField) : ALIASES.find(([re]) => re.test(norm(k)))?.[1];
+      if (f && raw[f] === undefined) raw[f] = v == null ? "" : String(v);
+    }
+    return { line: i + 1, raw };
+  });
+}
+
 /** The same normalised address key in SQL as addrKey() builds in JS. */
 const ADDR_SQL = `regexp_replace(translate(lower(b.settlement || '|' || b.street || '|' || b.house || '|' || b.building_part), 'ё', 'е'), '\\s+', ' ', 'g')`;
 const addrKey = (r: { settlement: string; street: string; house: string; buildingPart: string }) =>
