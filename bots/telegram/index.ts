@@ -1,0 +1,100 @@
+// The Telegram door: telegraf translates Bot API updates, the engine does the rest.
+// Webhook (secret-token header checked; answered only after the turn committed, so a crash
+// makes Telegram redeliver) or long polling for a machine without a public URL.
+import { timingSafeEqual } from "node:crypto";
+import Router from "@koa/router";
+import { bodyParser } from "@koa/bodyparser";
+import { Telegraf } from "telegraf";
+import type { Update } from "telegraf/types";
+import type { DoorContext, DoorFactory } from "../../src/server.ts";
+import { logger } from "../../src/logger.ts";
+import { registerMessenger, unregisterMessenger } from "../../src/notifications/channels.ts";
+import { handleIncoming } from "../engine/engine.ts";
+import { T } from "../engine/texts.ts";
+import { telegramPort, telegramSender, toIncoming } from "./adapter.ts";
+
+export const TELEGRAM_WEBHOOK_PATH = "/bots/telegram/webhook";
+
+const sameSecret = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+export function createTelegramBot(token: string, apiRoot: string | undefined, mode: "webhook" | "polling") {
+  const bot = new Telegraf(token, { telegram: apiRoot ? { apiRoot } : {} });
+  const failures = new WeakMap<object, unknown>();
+  bot.use(async (tctx) => {
+    const inc = toIncoming(tctx.update);
+    if (!inc) return;
+    const port = telegramPort(tctx.telegram, inc.chatId, tctx.callbackQuery?.id);
+    try {
+      await handleIncoming(inc, port);
+    } catch (err) {
+      logger.error({ err, updateId: tctx.update.update_id }, "telegram update failed");
+      if (mode === "webhook") failures.set(tctx.update, err);
+      else await port.send({ text: T.failure }).catch(() => {});
+    }
+  });
+  /** Processes one update; false when it failed inside (the webhook then answers 500). */
+  const process = async (update: Update): Promise<boolean> => {
+    await bot.handleUpdate(update);
+    return !failures.has(update);
+  };
+  return { bot, process };
+}
+
+export const telegramDoor: DoorFactory = async ({ cfg }: DoorContext) => {
+  const tg = cfg.telegram;
+  if (!tg.token) return null;
+  if (tg.mode === "webhook" && !tg.webhookSecret) throw new Error("TELEGRAM_WEBHOOK_SECRET is required in webhook mode");
+  const { bot, process } = createTelegramBot(tg.token, tg.apiRoot, tg.mode);
+  registerMessenger("telegram", telegramSender(bot.telegram));
+
+  const router = new Router();
+  if (tg.mode === "webhook") {
+    router.post(TELEGRAM_WEBHOOK_PATH, bodyParser({ enableTypes: ["json"], jsonLimit: "1mb" }), async (ctx) => {
+      if (!sameSecret(ctx.get("x-telegram-bot-api-secret-token"), tg.webhookSecret!)) {
+        ctx.status = 401;
+        ctx.body = { error: { id: "webhook_secret_invalid", message: "Неверный секрет вебхука." } };
+        return;
+      }
+      const update = ctx.request.body as Update | undefined;
+      if (!update || typeof update !== "object" || typeof update.update_id !== "number") {
+        ctx.status = 400;
+        ctx.body = { error: { id: "update_invalid", message: "Это не обновление Telegram." } };
+        return;
+      }
+      if (!(await process(update))) {
+        ctx.status = 500;
+        ctx.body = { error: { id: "update_failed", message: "Обновление не обработано, повторите доставку." } };
+        return;
+      }
+      ctx.status = 200;
+      ctx.body = "ok";
+    });
+  }
+
+  let polling: Promise<void> | undefined;
+  return {
+    name: "telegram",
+    publicRouters: [router],
+    async afterListen() {
+      const allowed_updates = ["message", "callback_query"] as const;
+      if (tg.mode === "webhook") {
+        await bot.telegram.setWebhook(`${cfg.http.publicUrl}${TELEGRAM_WEBHOOK_PATH}`, { secret_token: tg.webhookSecret, allowed_updates: [...allowed_updates] });
+        return;
+      }
+      await new Promise<void>((resolve, reject) => {
+        polling = bot.launch({ allowedUpdates: [...allowed_updates] }, () => resolve());
+        polling.catch((err) => {
+          logger.error({ err }, "telegram polling stopped");
+          reject(err);
+        });
+      });
+    },
+    async stop() {
+      unregisterMessenger("telegram");
+      if (polling) {
+        bot.stop("shutdown");
+        await polling.catch(() => {});
+      }
+    },
+  };
+};

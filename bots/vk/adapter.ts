@@ -1,0 +1,96 @@
+// VK ⇄ engine: vk-io contexts to `Incoming`, `Reply` to VK API calls (inline callback buttons).
+import { randomInt } from "node:crypto";
+import { APIError, type MessageContext, type MessageEventContext, type VK } from "vk-io";
+import type { DeliveryResult, MessageButton, MessengerSender } from "../../src/notifications/channels.ts";
+import { clip, fetchLimited } from "../engine/download.ts";
+import type { Choice, FileRef, Incoming, Port, Reply } from "../engine/types.ts";
+
+const label40 = (s: string) => (s.length > 40 ? `${s.slice(0, 39)}…` : s);
+
+/** An inline keyboard of callback buttons (the pressed button arrives as a message_event). */
+export function keyboard(choices: Array<Array<Choice | MessageButton>> | undefined): string | undefined {
+  if (!choices?.length) return undefined;
+  return JSON.stringify({
+    inline: true,
+    buttons: choices.map((row) => row.map((c) => ({ action: { type: "callback", label: label40(c.label), payload: JSON.stringify({ d: c.data }) } }))),
+  });
+}
+
+export function fromMessage(context: MessageContext, updateKey: string | undefined): Incoming {
+  const base = { channel: "vk" as const, updateKey, chatId: String(context.peerId), userId: String(context.senderId) };
+  const files: FileRef[] = [];
+  let unsupported: string | undefined;
+  for (const a of context.attachments) {
+    if (a.type === "photo") {
+      const url = (a as unknown as { largeSizeUrl?: string }).largeSizeUrl;
+      if (url) files.push({ kind: "photo", ref: url, name: `photo-${(a as unknown as { id: number }).id}.jpg` });
+    } else if (a.type === "doc") {
+      const d = a as unknown as { url?: string; title?: string; size?: number; id: number };
+      if (d.url) files.push({ kind: "document", ref: d.url, name: d.title ?? `doc-${d.id}`, size: d.size });
+    } else unsupported ??= a.type;
+  }
+  if (context.hasGeo) unsupported ??= "location";
+  if (files.length) return { ...base, kind: "files", files, text: context.text ?? undefined };
+  if (unsupported) return { ...base, kind: "unsupported", what: unsupported };
+  const text = context.text ?? "";
+  const payload = context.messagePayload as { command?: string } | undefined;
+  if (payload?.command === "start" || /^начать$/i.test(text.trim())) return { ...base, kind: "command", command: "start", text };
+  const cmd = /^\/([a-zA-Z_]{1,32})(?:\s|$)/.exec(text);
+  if (cmd) return { ...base, kind: "command", command: cmd[1]!.toLowerCase(), text };
+  if (!text) return { ...base, kind: "unsupported", what: "empty" };
+  return { ...base, kind: "text", text };
+}
+
+export function fromEvent(context: MessageEventContext, updateKey: string | undefined): Incoming {
+  let payload: unknown = context.eventPayload;
+  if (typeof payload === "string") {
+    try {
+      payload = JSON.parse(payload);
+    } catch {
+      payload = {};
+    }
+  }
+  const d = payload && typeof payload === "object" && typeof (payload as { d?: unknown }).d === "string" ? (payload as { d: string }).d : "";
+  return { channel: "vk", updateKey, chatId: String(context.peerId), userId: String(context.userId), kind: "choice", data: d };
+}
+
+export function vkPort(vk: VK, chatId: string, event?: MessageEventContext): Port {
+  return {
+    contactButton: false,
+    async send(r: Reply) {
+      await vk.api.messages.send({ peer_id: Number(chatId), message: clip(r.text), random_id: randomInt(1, 2 ** 31 - 1), keyboard: keyboard(r.choices) });
+    },
+    async ack(text?: string) {
+      if (!event) return;
+      if (text) await event.answer({ type: "show_snackbar", text: clip(text, 90) });
+      else await vk.api.messages.sendMessageEventAnswer({ event_id: event.eventId, user_id: event.userId, peer_id: event.peerId });
+    },
+    download: (f: FileRef, maxBytes: number) => fetchLimited(f.ref, maxBytes),
+  };
+}
+
+const RETRY_CODES = [1, 6, 9, 10];
+const BLOCKED_CODES = [7, 15, 18, 900, 901, 902, 936];
+
+export function deliveryFailure(err: unknown): DeliveryResult {
+  if (err instanceof APIError) {
+    const code = Number(err.code);
+    if (RETRY_CODES.includes(code)) return { status: "retry", afterMs: code === 9 ? 60_000 : 1000, error: err.message };
+    if (BLOCKED_CODES.includes(code)) return { status: "blocked", error: err.message };
+    return { status: "failed", error: err.message };
+  }
+  return { status: "retry", afterMs: 5000, error: err instanceof Error ? err.message : String(err) };
+}
+
+export function vkSender(vk: VK): MessengerSender {
+  return {
+    async send(m) {
+      try {
+        const id = await vk.api.messages.send({ peer_id: Number(m.chatId), message: clip(m.text), random_id: randomInt(1, 2 ** 31 - 1), keyboard: keyboard(m.buttons) });
+        return { status: "sent", externalId: String(id) };
+      } catch (err) {
+        return deliveryFailure(err);
+      }
+    },
+  };
+}

@@ -1,0 +1,62 @@
+// Registers a messenger user as a resident: consent (date + text version) and phone.
+// One resident is one person across Telegram, VK and phone calls: matched by the E.164 phone.
+import type { Ctx } from "../context.ts";
+import { errors } from "../errors.ts";
+import { normalizePhone } from "../lib/phone.ts";
+import { MessengerIdentity, Resident, type MessengerChannel } from "../models/Resident.ts";
+
+export interface ResidentRegistration {
+  channel: MessengerChannel;
+  externalId: string;
+  username?: string | null;
+  phone: string;
+  consentAt: Date;
+  consentVersion: string;
+  fullName?: string | null;
+}
+
+export interface RegistrationResult {
+  resident: Resident;
+  /** true when a resident with this phone was already known (another messenger, a phone call). */
+  matched: boolean;
+}
+
+export async function residentRegistrar({ ctx, input }: { ctx: Ctx; input: ResidentRegistration }): Promise<RegistrationResult> {
+  if (ctx.actor.kind !== "system") throw errors.forbidden();
+  const t = ctx.transaction;
+  const phone = normalizePhone(input.phone);
+  if (!phone) throw errors.validationFailed([{ field: "phone", message: "номер телефона не распознан" }]);
+  const existingIdentity = await MessengerIdentity.findOne({
+    where: { channel: input.channel, externalId: input.externalId },
+    transaction: t,
+    lock: t.LOCK.UPDATE,
+  });
+  if (existingIdentity?.residentId) throw errors.conflict("already_registered", "Вы уже зарегистрированы.");
+  if (existingIdentity?.userId) throw errors.conflict("staff_identity", "Этот аккаунт привязан к сотруднику.");
+
+  let resident = await Resident.findOne({ where: { phone }, transaction: t, lock: t.LOCK.UPDATE });
+  const matched = !!resident;
+  if (resident) {
+    if (resident.anonymisedAt) throw errors.conflict("resident_anonymised", "Этот номер нельзя использовать. Обратитесь в Центр обработки заявок.");
+    await resident.update({ consentAt: input.consentAt, consentVersion: input.consentVersion }, { transaction: t });
+  } else {
+    resident = await Resident.create(
+      {
+        fullName: input.fullName?.trim().slice(0, 200) || null,
+        phone,
+        email: null,
+        consentAt: input.consentAt,
+        consentVersion: input.consentVersion,
+        anonymisedAt: null,
+      },
+      { transaction: t },
+    );
+  }
+  if (existingIdentity) await existingIdentity.update({ residentId: resident.id, username: input.username ?? null, blockedAt: null }, { transaction: t });
+  else
+    await MessengerIdentity.create(
+      { channel: input.channel, externalId: input.externalId, residentId: resident.id, userId: null, username: input.username ?? null, blockedAt: null },
+      { transaction: t },
+    );
+  return { resident, matched };
+}
