@@ -10,8 +10,11 @@ import { loadConfig, setConfig, type Config } from "./config.ts";
 import { connectDatabase, type Database } from "./db/connect.ts";
 import { logger } from "./logger.ts";
 import { PushHub } from "./push/hub.ts";
+import { telegramDoor } from "../bots/telegram/index.ts";
+import { vkDoor } from "../bots/vk/index.ts";
 import { panelDoor } from "./panel/door.ts";
 import { telephonyDoor } from "../telephony/index.ts";
+import { reportsDoor } from "./routes/open/door.ts";
 
 /** What a door or worker gets at start-up. */
 export interface DoorContext {
@@ -34,7 +37,7 @@ export type DoorFactory = (c: DoorContext) => Promise<Door | null>;
 
 /** Every door and worker, in start order. Each returns null when it is not configured. */
 async function doorFactories(): Promise<DoorFactory[]> {
-  return [panelDoor, telephonyDoor()];
+  return [panelDoor, telephonyDoor(), reportsDoor, telegramDoor, vkDoor];
 }
 
 export interface Platform {

@@ -8,8 +8,9 @@ import { Resident, ResidentApartment, MessengerIdentity } from "./Resident.ts";
 import { Category } from "./Category.ts";
 import { Ticket, TicketHistory, ContactAttempt, Attachment } from "./Ticket.ts";
 import { initNotificationModels } from "./Notification.ts";
-import { initOnboardingModels } from "./onboarding.ts";
+import { initBotModels } from "./BotSession.ts";
 import { initCallModels } from "./Call.ts";
+import { initOnboardingModels } from "./onboarding.ts";
 
 export * from "./Organisation.ts";
 export * from "./User.ts";
@@ -27,6 +28,7 @@ export function initModels(sequelize: Sequelize): void {
   for (const m of [Organisation, OrganisationLink, User, Session, ApiToken, Building, Apartment, Resident, ResidentApartment, MessengerIdentity, Category, Ticket, TicketHistory, ContactAttempt, Attachment]) {
     m.initModel(sequelize);
   }
+  initBotModels(sequelize);
   initOnboardingModels(sequelize);
   User.belongsTo(Organisation, { as: "organisation", foreignKey: "organisationId" });
   Building.belongsTo(Organisation, { as: "uo", foreignKey: "uoId" });
