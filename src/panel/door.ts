@@ -11,7 +11,11 @@ import { residentRoutes } from "./resident.ts";
 import { ticketRoutes } from "./tickets.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const STATIC: Record<string, string> = { "panel.js": "text/javascript; charset=utf-8", "panel.css": "text/css; charset=utf-8" };
+const STATIC: Record<string, string> = {
+  "panel.js": "text/javascript; charset=utf-8",
+  "calls.js": "text/javascript; charset=utf-8",
+  "panel.css": "text/css; charset=utf-8",
+};
 
 export function staticRouter(): Router {
   const r = new Router();

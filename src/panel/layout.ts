@@ -80,8 +80,9 @@ export function page(ctx: Context, o: PageOpts): void {
 <title>${o.title} — Открытая Печора</title>
 <link rel="stylesheet" href="/static/panel.css">
 <script src="/static/panel.js" defer></script>
+<script src="/static/calls.js" defer></script>
 </head>
-<body data-page="${o.page ?? ""}">
+<body data-page="${o.page ?? ""}" data-role="${actor.role}">
 <a class="skip" href="#main">К содержимому</a>
 <header class="top">
   <a class="brand" href="${actor.kind === "user" ? "/panel" : "/zayavka"}">Открытая Печора</a>

@@ -4,14 +4,13 @@
 import Router from "@koa/router";
 import multer from "@koa/multer";
 import type { Context, Next } from "koa";
-import { QueryTypes } from "sequelize";
+import { Op, QueryTypes } from "sequelize";
 import { z } from "zod";
 import { config } from "../config.ts";
-import { publicActor, residentActor, runCommand, systemActor } from "../context.ts";
+import { residentActor, runCommand, systemActor } from "../context.ts";
 import { sequelize } from "../db/sequelize.ts";
 import { errors } from "../errors.ts";
 import { attachmentAdder } from "../commands/attachmentAdder.ts";
-import { findStreets, housesOf } from "../commands/residentAddressFinder.ts";
 import { residentFinder } from "../commands/residentFinder.ts";
 import { ticketActionTaker } from "../commands/ticketActionTaker.ts";
 import { ticketCreator } from "../commands/ticketCreator.ts";
@@ -91,19 +90,21 @@ export function residentRoutes(): Router {
 
   r.get("/p/api/buildings", async (ctx) => {
     const q = parse(z.object({ q: z.string().trim().max(100).optional(), street: z.string().trim().max(100).optional() }), ctx.query);
-    const items = q.street
-      ? await runCommand(publicActor, async (c) => {
-          const hits = await findStreets(c, q.street!, 5);
-          const hit = hits.find((h) => h.street.toLowerCase() === q.street!.toLowerCase()) ?? hits[0];
-          return hit ? housesOf(c, hit) : [];
-        })
-      : q.q
-        ? (await runCommand(publicActor, (c) => findStreets(c, q.q!, 20))).map((s) => ({ id: 0, street: s.street, house: "", buildingPart: "", address: `${s.settlement}, ${s.street}` }))
-        : [];
+    let items: Array<{ id: number; street: string; house: string; buildingPart: string; address: string }> = [];
+    if (q.street) {
+      const list = await Building.findAll({ where: { street: { [Op.iLike]: q.street.replace(/[\\%_]/g, (c) => `\\${c}`) } }, limit: 500 });
+      list.sort((a, b) => a.house.localeCompare(b.house, "ru", { numeric: true }) || a.buildingPart.localeCompare(b.buildingPart, "ru"));
+      items = list.map((b) => ({ id: b.id, street: b.street, house: b.house, buildingPart: b.buildingPart, address: addressOf(b) }));
+    } else if (q.q && q.q.length >= 2) {
+      const needle = q.q.toLowerCase().replace(/ё/g, "е").replace(/^(ул\.?|улица)\s+/, "").replace(/[\\%_]/g, (c) => `\\${c}`);
+      const rows = await sequelize().query<{ settlement: string; street: string }>(
+        `SELECT DISTINCT settlement, street FROM buildings WHERE replace(lower(street), 'ё', 'е') LIKE $1 ORDER BY street LIMIT 20`,
+        { bind: [`%${needle}%`], type: QueryTypes.SELECT },
+      );
+      items = rows.map((s) => ({ id: 0, street: s.street, house: "", buildingPart: "", address: `${s.settlement}, ${s.street}` }));
+    }
     ctx.set("Cache-Control", "public, max-age=300");
-    ctx.body = {
-      items: items.map((b) => (b instanceof Building ? { id: b.id, street: b.street, house: b.house, buildingPart: b.buildingPart, address: addressOf(b) } : b)),
-    };
+    ctx.body = { items };
   });
 
   r.get("/p/api/buildings/:id/apartments", async (ctx) => {

@@ -81,6 +81,10 @@ ${ticketTable(items, `/panel/fragments/tickets?tab=${tab}`)}`,
       title: "Перезвонить",
       page: "list",
       body: html`<h1>Перезвонить жителям</h1>
+<h2>Пропущенные звонки</h2>
+<table class="grid" data-callbacks><thead><tr><th>Номер</th><th>Звонок</th><th>Перезвонить до</th><th>Причина</th><th></th></tr></thead>
+<tbody><tr><td colspan="5" class="empty">Загрузка…</td></tr></tbody></table>
+<h2>Заявки, ждущие звонка оператора</h2>
 <p class="muted">Заявки с сайта ждут подтверждения по телефону; выполненные — согласия жителя на закрытие.</p>
 ${ticketTable(items, "/panel/fragments/tickets?tab=intake")}`,
     });
@@ -116,6 +120,7 @@ ${ticketTable(items, "/panel/fragments/tickets?tab=intake")}`,
       body: ticketCard(view, csrfOf(ctx), ch, {
         canAttempt: can(a, "ticket:contact_attempt", ticket),
         canAttach: can(a, "ticket:attach", ticket),
+        canCall: ["operator", "oversight", "admin"].includes(a.role),
       }),
     });
   });

@@ -8,11 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
 import { setupTestDb, type TestDb } from "../support/db.ts";
 import { startTestApp } from "../support/app.ts";
-import { actorOf, createTicket, makeOrg, makeUser, makeWorld, PASSWORD, PDF, type World } from "../support/factories.ts";
+import { actorOf, createTicket, makeOrg, makeResident, makeUser, makeWorld, PASSWORD, PDF, type World } from "../support/factories.ts";
 import { panelDoor } from "../../src/panel/door.ts";
-import { publishPush } from "../../src/push/publish.ts";
-import { addressOf } from "../../src/presenters/ticket.ts";
-import { formatPhone } from "../../src/lib/phone.ts";
+import { telephonyDoor, type TelephonyDoor } from "../../telephony/index.ts";
+import { AmiTestServer } from "../support/amiServer.ts";
 import { Ticket } from "../../src/models/Ticket.ts";
 import type { Platform } from "../../src/server.ts";
 import type { User } from "../../src/models/User.ts";
@@ -34,9 +33,16 @@ describe.skipIf(!hasChromium)(hasChromium ? "panel in a real browser" : `panel i
   const contexts: BrowserContext[] = [];
   const dirs: string[] = [];
 
+  let ami: AmiTestServer;
   beforeAll(async () => {
     db = await setupTestDb();
-    app = await startTestApp({ doors: [panelDoor] });
+    // The real AMI connector against a local server that replays a recorded Asterisk call.
+    ami = new AmiTestServer({ user: "cti", secret: "cti_secret" });
+    await ami.start();
+    app = await startTestApp({
+      doors: [panelDoor, telephonyDoor({ leaderRetryMs: 50, backoffInitialMs: 20, backoffMaxMs: 300, actionTimeoutMs: 2000, pingIntervalMs: 60_000 })],
+      env: { AMI_HOST: "127.0.0.1", AMI_PORT: String(ami.port), AMI_USER: "cti", AMI_SECRET: "cti_secret", AMI_OPERATOR_CHANNEL: "SIP/operator", AMI_ORIGINATE_CONTEXT: "from-operator" },
+    });
     w = await makeWorld();
     mkdirSync(SHOTS, { recursive: true });
   });
@@ -44,8 +50,19 @@ describe.skipIf(!hasChromium)(hasChromium ? "panel in a real browser" : `panel i
     for (const c of contexts) await c.close().catch(() => {});
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
     await app?.stop();
+    await ami?.stop();
     await db?.close();
   });
+
+  async function amiReady() {
+    const door = app.doors.find((d) => d.name === "telephony") as TelephonyDoor;
+    for (let i = 0; i < 400; i++) {
+      const l = door.link();
+      if (l && l.conn.status.state === "ready" && l.tracker.resyncs >= 1) return;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error("AMI link not ready");
+  }
 
   async function browserAs(user: User, viewport = { width: 1366, height: 768 }): Promise<Page> {
     const { chromium } = await import("playwright-core");
@@ -66,33 +83,26 @@ describe.skipIf(!hasChromium)(hasChromium ? "panel in a real browser" : `panel i
   const liveStatus = (list: Page, id: number, text: string) => list.locator(`tr[data-ticket="${id}"] td.status`, { hasText: text }).waitFor();
 
   it("pop → ticket → assign → report with work order → verify, the operator's list updating live", { timeout: 180_000 }, async () => {
-    const operator = await browserAs(w.users.operator);
+    // The operator's extension and the caller are unique to this test (the database is shared).
+    const ext = String(7000 + Math.floor(Math.random() * 2999));
+    const callerPhone = `+7912${String(Math.floor(Math.random() * 1e7)).padStart(7, "0")}`;
+    const opUser = await makeUser("operator", w.callCentre, { extension: ext });
+    const apt = w.apartments[1]!;
+    const caller = await makeResident(apt, callerPhone);
+    const operator = await browserAs(opUser);
     await operator.locator("#live-status", { hasText: "подключены" }).waitFor();
-    await operator.evaluate(() => ((window as unknown as { __noReload: number }).__noReload = 1));
     await shot(operator, "operator-list");
 
-    // The screen-pop, in the shape src/presenters/call.ts presentPop sends as call.ringing.
-    const apt = w.apartments[0]!;
-    await publishPush(db.sequelize, {
-      event: "call.ringing",
-      audience: { userIds: [w.users.operator.id] },
-      data: {
-        callId: 424242,
-        direction: "inbound",
-        callerNumber: w.resident.phone,
-        callerNumberFormatted: formatPhone(w.resident.phone),
-        withheld: false,
-        unknownNumber: false,
-        residents: [{ id: w.resident.id, fullName: w.resident.fullName, phone: w.resident.phone, addresses: [{ buildingId: w.building.id, apartmentId: apt.id, apartment: apt.number, address: addressOf(w.building, apt.number) }] }],
-        tickets: [],
-        buildingTickets: [],
-        outages: [],
-        recentCalls: [],
-      },
+    // A recorded inbound call (queue → operator answers → hang-up) replayed into the real connector.
+    await amiReady();
+    await ami.play("inbound_answered_queue", {
+      speed: 40,
+      edit: (raw) => raw.replaceAll("+79121234567", callerPhone).replace(/: 201\r\n/g, `: ${ext}\r\n`),
     });
     const pop = operator.locator(".callpop .call");
     await pop.waitFor();
-    expect(await pop.textContent()).toContain(w.resident.fullName!);
+    expect(await pop.textContent()).toContain(caller.fullName!);
+    await pop.locator("h2", { hasText: "Звонок завершён" }).waitFor();
     await shot(operator, "operator-screen-pop");
 
     // A second tab keeps the list open while the operator fills the form in the first.
@@ -103,7 +113,7 @@ describe.skipIf(!hasChromium)(hasChromium ? "panel in a real browser" : `panel i
 
     await pop.getByRole("button", { name: "Создать заявку" }).click();
     await operator.waitForURL(/\/panel\/tickets\/new/);
-    expect(await operator.locator("#contactPhone").inputValue()).toBe(w.resident.phone);
+    expect(await operator.locator("#contactPhone").inputValue()).toBe(callerPhone);
     await operator.locator(`#apartmentId option[value="${apt.id}"]`).waitFor({ state: "attached" });
     await operator.waitForFunction((id) => (document.querySelector("#apartmentId") as HTMLSelectElement).value === String(id), apt.id);
     expect(await operator.locator("#buildingId").inputValue()).toBe(String(w.building.id));
@@ -116,8 +126,12 @@ describe.skipIf(!hasChromium)(hasChromium ? "panel in a real browser" : `panel i
     });
     const id = Number(operator.url().split("/").pop());
     const t = (await Ticket.findByPk(id))!;
-    expect(t.residentId).toBe(w.resident.id);
+    expect(t.residentId).toBe(caller.id);
     expect(t.apartmentId).toBe(apt.id);
+    // The ticket is linked to the call it came from, and the card lists that call.
+    const [link] = await db.sequelize.query<{ n: number }>("SELECT count(*)::int AS n FROM call_tickets WHERE ticket_id = $1", { bind: [id], type: "SELECT" as never });
+    expect(link!.n).toBe(1);
+    await operator.locator(".linked-calls li", { hasText: "входящий" }).waitFor();
     // The script in the description is text, and it did not run.
     expect(await operator.locator(".description").textContent()).toContain("<script>window.__xss = 1</script>");
     expect(await operator.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();

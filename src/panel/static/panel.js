@@ -227,7 +227,17 @@
   function connectStream() {
     if (!isStaff() || !window.EventSource) return;
     const es = new EventSource("/api/stream");
-    es.addEventListener("hello", () => status("Обновления в реальном времени подключены"));
+    es.addEventListener("hello", async () => {
+      status("Обновления в реальном времени подключены");
+      // Calls ringing now (after a page change the pop would be lost otherwise).
+      if (document.body.dataset.role !== "operator") return;
+      try {
+        const { items } = await getJson("/api/calls/ringing");
+        for (const pop of items) if (!calls.has(String(pop.callId))) renderCall("call.ringing", pop);
+      } catch {
+        /* telephony not configured */
+      }
+    });
     es.addEventListener("ticket.changed", (e) => onTicketChanged(JSON.parse(e.data)));
     for (const name of ["call.ringing", "call.answered", "call.ended", "call.withdrawn"])
       es.addEventListener(name, (e) => renderCall(name, JSON.parse(e.data)));

@@ -16,6 +16,8 @@ const CLOSURES: Record<string, string> = {
 export interface CardExtras {
   canAttempt: boolean;
   canAttach: boolean;
+  /** May see the call log (ЦОЗ, oversight, admin). */
+  canCall: boolean;
   /** Extra blocks other parts of the panel add (linked calls, outages). */
   extra?: Html[];
 }
@@ -63,8 +65,13 @@ export function ticketCard(t: Card, csrf: string, ch: ActionChoices, x: CardExtr
 <section class="side">
   <h2>Действия</h2>
   <div class="actions">${actionForms(t, t.actions ?? [], csrf, ch)}</div>
+  ${x.canCall
+    ? html`<div data-ticket-calls="${t.id}"><h2>Звонки</h2>
+  ${x.canAttempt && open && t.contact?.phone ? html`<button type="button" data-dial>Позвонить жителю</button><div class="dial-result" role="status" aria-live="polite"></div>` : null}
+  <ul class="linked-calls"><li class="muted">Загрузка…</li></ul></div>`
+    : null}
   ${t.contactAttempts
-    ? html`<h2>Звонки жителю</h2>
+    ? html`<h2>Попытки связаться с жителем</h2>
   ${t.contactAttempts.length
     ? html`<ol class="attempts">${t.contactAttempts.map((c) => html`<li>${c.atLocal} — ${OUTCOMES[c.outcome] ?? c.outcome}${c.note ? html`: ${c.note}` : null}</li>`)}</ol>`
     : html`<p class="muted">Звонков не было.</p>`}
