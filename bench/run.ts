@@ -17,6 +17,8 @@ const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const only = args.find((a) => a.startsWith("--only="))?.slice(7).toUpperCase().split(",");
 const started = Date.now();
+// Other processes on the machine skew every figure: the load average is printed and stored with them.
+const loadAvgAtStart = os.loadavg();
 const log = (m: string) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${m}\n`);
 
 const watchdogMs = quick ? 6 * 60_000 : 60 * 60_000;
@@ -62,12 +64,13 @@ async function main() {
     await db.drop();
   }
   printTable(figures);
+  process.stdout.write(`\nload average at start ${loadAvgAtStart.map((x) => x.toFixed(2)).join(" ")}, at end ${os.loadavg().map((x) => x.toFixed(2)).join(" ")} (${os.cpus().length} CPUs)\n`);
   const dir = path.join(rootDir, "bench-results");
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
   writeFileSync(
     file,
-    JSON.stringify({ at: new Date().toISOString(), size: quick ? "quick" : "full", machine: { cpus: os.cpus().length, memMb: Math.round(os.totalmem() / 2 ** 20), node: process.version }, durationS: (Date.now() - started) / 1000, figures }, null, 2),
+    JSON.stringify({ at: new Date().toISOString(), size: quick ? "quick" : "full", machine: { cpus: os.cpus().length, memMb: Math.round(os.totalmem() / 2 ** 20), node: process.version, loadAvgAtStart, loadAvgAtEnd: os.loadavg() }, durationS: (Date.now() - started) / 1000, figures }, null, 2),
   );
   log(`written ${path.relative(rootDir, file)}`);
   process.exitCode = figures.every((f) => f.pass !== false) ? 0 : 1;
