@@ -66,7 +66,7 @@ export class AmiTestServer {
   /** CoreShowChannel blocks (raw, without ActionID) the server reports as live. */
   liveChannels: string[] = [];
   /** Scenario replayed when an Originate arrives (click-to-call fixtures). */
-  onOriginate: { name: string; speed: number } | null = null;
+  onOriginate: { name: string; speed: number; edit?: (raw: string) => string } | null = null;
   /** Actions (lower-case names) left unanswered, to test client timeouts. */
   ignoreActions = new Set<string>();
   /** Originate answered with Response: Error instead of "queued". */
@@ -140,7 +140,7 @@ export class AmiTestServer {
       case "originate":
         if (this.refuseOriginate) return this.reply(s, ["Response: Error", `ActionID: ${id}`, "Message: Originate failed"]);
         this.reply(s, ["Response: Success", `ActionID: ${id}`, "Message: Originate successfully queued"]);
-        if (this.onOriginate) void this.play(this.onOriginate.name, { speed: this.onOriginate.speed, actionId: id });
+        if (this.onOriginate) void this.play(this.onOriginate.name, { speed: this.onOriginate.speed, edit: this.onOriginate.edit, actionId: id });
         return;
       case "logoff":
         this.reply(s, ["Response: Goodbye", `ActionID: ${id}`, "Message: Thanks for all the fish."]);

@@ -30,8 +30,9 @@ let residentId: number;
 async function lastCallId(): Promise<number> {
   return ((await Call.max("id")) as number | null) ?? 0;
 }
+/** The next call of this file's PBX (other files replay the same streams at the same time). */
 async function callAfter(id: number, status = "ended"): Promise<Call> {
-  return waitFor(() => Call.findOne({ where: { id: { [Op.gt]: id }, status } }), `a call ${status}`);
+  return waitFor(() => Call.findOne({ where: { id: { [Op.gt]: id }, status, pbx: `127.0.0.1:${ami.port}` }, order: [["id", "ASC"]] }), `a call ${status}`);
 }
 
 beforeAll(async () => {
