@@ -11,14 +11,15 @@ const PHONE_RE = String.raw`\+?[78][\s(-]*\d{3,5}[\s)-]*\d{1,3}[\s-]*\d{2}[\s-]*
 const SCRUBBED = "[удалено]";
 
 /** Residents due for anonymisation at `now`. */
-export async function residentsDue(db: Sequelize, retentionDays: number, now: Date, limit: number): Promise<number[]> {
+export async function residentsDue(db: Sequelize, retentionDays: number, now: Date, limit: number, only?: number[]): Promise<number[]> {
   const rows = await db.query<{ id: number }>(
     `SELECT r.id FROM residents r
       WHERE r.anonymised_at IS NULL
         AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.resident_id = r.id AND t.status <> 'closed')
         AND coalesce((SELECT max(t.closed_at) FROM tickets t WHERE t.resident_id = r.id), r.created_at) < $1::timestamptz - make_interval(days => $2)
+        AND ($4::int[] IS NULL OR r.id = ANY($4))
       ORDER BY r.id LIMIT $3`,
-    { bind: [now.toISOString(), retentionDays, limit], type: QueryTypes.SELECT },
+    { bind: [now.toISOString(), retentionDays, limit, only ?? null], type: QueryTypes.SELECT },
   );
   return rows.map((r) => r.id);
 }
@@ -62,13 +63,15 @@ export async function anonymiseResidents(ids: number[], db: Sequelize = sequeliz
 }
 
 /** The scheduled job: anonymises everyone due, in batches. */
-export async function runRetention(opts: { retentionDays?: number; now?: Date; batch?: number; db?: Sequelize } = {}): Promise<{ anonymised: number }> {
+export async function runRetention(
+  opts: { retentionDays?: number; now?: Date; batch?: number; db?: Sequelize; /** limit the run to these residents */ residentIds?: number[] } = {},
+): Promise<{ anonymised: number }> {
   const db = opts.db ?? sequelize();
   const days = opts.retentionDays ?? config().personalData.retentionDays;
   const now = opts.now ?? new Date();
   let total = 0;
   for (;;) {
-    const ids = await residentsDue(db, days, now, opts.batch ?? 500);
+    const ids = await residentsDue(db, days, now, opts.batch ?? 500, opts.residentIds);
     if (!ids.length) break;
     total += await anonymiseResidents(ids, db);
     if (ids.length < (opts.batch ?? 500)) break;
