@@ -64,7 +64,8 @@ export interface Submitted {
 }
 
 export async function open311RequestSubmitter(body: Record<string, unknown>): Promise<Submitted> {
-  const input = postSchema.parse(body);
+  // Form clients send empty fields for what they do not know: an empty field is an absent one.
+  const input = postSchema.parse(Object.fromEntries(Object.entries(body).filter(([, v]) => v !== "")));
   if (!input.api_key) throw forbidden("api_key не передан.");
   return runCommand(systemActor("Open311"), async (ctx) => {
     const client = await clientByKey(input.api_key!, ctx.transaction);

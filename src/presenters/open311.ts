@@ -16,7 +16,7 @@ const CLOSURE_NOTES: Record<string, string> = {
 };
 
 export const iso = (d: Date | null | undefined) =>
-  d ? DateTime.fromJSDate(d, { zone: config().district.timezone }).toISO({ suppressMilliseconds: true }) : null;
+  d ? DateTime.fromJSDate(d, { zone: config().district.timezone }).startOf("second").toISO({ suppressMilliseconds: true }) : null;
 
 export function presentServiceRequest(t: Ticket) {
   const closed = t.status === "closed";

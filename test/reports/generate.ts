@@ -62,7 +62,7 @@ export async function generateDistrict(seed = 7, perUo = 18): Promise<Generated>
       });
       buildings.push(b);
       for (let a = 1; a <= 3; a++) {
-        const apt = await Apartment.create({ buildingId: b.id, number: `${100 + a * 7 + k}`, personalAccount: `ЛС${uid()}${a}`, ownerName: `Собственник ${uid()}`, floor: a, entrance: 1 });
+        const apt = await Apartment.create({ buildingId: b.id, number: `${700 + a * 7 + k}`, personalAccount: `ЛС${uid()}${a}`, ownerName: `Собственник ${uid()}`, floor: a, entrance: 1 });
         apartments.push(apt);
         residents.push(await makeResident(apt, `+7912${String(Math.floor(rand() * 1e7)).padStart(7, "0")}`));
       }
@@ -82,6 +82,7 @@ export async function generateDistrict(seed = 7, perUo = 18): Promise<Generated>
       const emergency = rand() < 0.25;
       const fate = pick(["confirmed", "confirmed", "confirmed", "no_answer", "unreachable", "disputed", "withdrawn", "open", "reported"] as const);
       const noPhone = fate === "unreachable";
+      const publishable = rand() < 0.3;
       const t = await createTicket(op, {
         channel: pick([...channels]),
         categoryId: (emergency ? burst : leak).id,
@@ -90,9 +91,11 @@ export async function generateDistrict(seed = 7, perUo = 18): Promise<Generated>
         residentId: noPhone ? null : resident.id,
         contactName: resident.fullName,
         contactPhone: noPhone ? null : resident.phone,
-        description: `Описание ${n}: ${resident.fullName}, кв. ${apt.number}, тел. ${resident.phone}`,
+        // Staff mark only descriptions free of personal data as publishable.
+        description: publishable ? `Течь в подвале, описание ${n} для публикации` : `Описание ${n}: ${resident.fullName}, кв. ${apt.number}, тел. ${resident.phone}`,
       });
       ticketIds.push(t.id);
+      if (publishable) await act(op, t.id, "set_publishable", { publishable: true });
       if (fate === "withdrawn") {
         await act(op, t.id, "withdraw", { reason: "Житель отозвал" });
         continue;
@@ -114,7 +117,6 @@ export async function generateDistrict(seed = 7, perUo = 18): Promise<Generated>
       else if (fate === "unreachable") await act(op, t.id, "close_unreachable");
       else if (rand() < 0.7) await act(residentActor(resident), t.id, "confirm", { rating: 1 + Math.floor(rand() * 5) });
       else await act(op, t.id, "confirm");
-      if (rand() < 0.3) await act(op, t.id, "set_publishable", { publishable: true });
     }
   }
   await spread(ticketIds, rand);
