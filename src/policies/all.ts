@@ -4,4 +4,5 @@ import "./directory.ts";
 import "./outage.ts";
 import "./onboarding.ts";
 import "./call.ts";
+import "./report.ts";
 export { authorize, can } from "./index.ts";
