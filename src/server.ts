@@ -13,6 +13,7 @@ import { PushHub } from "./push/hub.ts";
 import { telegramDoor } from "../bots/telegram/index.ts";
 import { vkDoor } from "../bots/vk/index.ts";
 import { panelDoor } from "./panel/door.ts";
+import { notificationsDoor } from "./jobs/door.ts";
 import { telephonyDoor } from "../telephony/index.ts";
 import { reportsDoor } from "./routes/open/door.ts";
 
@@ -37,13 +38,15 @@ export type DoorFactory = (c: DoorContext) => Promise<Door | null>;
 
 /** Every door and worker, in start order. Each returns null when it is not configured. */
 async function doorFactories(): Promise<DoorFactory[]> {
-  return [panelDoor, telephonyDoor(), reportsDoor, telegramDoor, vkDoor];
+  return [panelDoor, telephonyDoor(), reportsDoor, telegramDoor, vkDoor, notificationsDoor];
 }
 
 export interface Platform {
   cfg: Config;
   db: Database;
   hub: PushHub;
+  /** The Koa application (the security suite enumerates its mounted routes). */
+  app: Koa;
   server: http.Server;
   url: string;
   doors: Door[];
@@ -97,6 +100,7 @@ export async function startPlatform(opts: StartOptions = {}): Promise<Platform> 
     cfg,
     db,
     hub,
+    app,
     server,
     url,
     doors,
