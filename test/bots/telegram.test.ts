@@ -117,3 +117,213 @@ describe("registration", () => {
     );
   });
 });
+
+describe("a new request", () => {
+  it("walks address → category → description → two photos → emergency → summary → ticket; bad input changes nothing", async () => {
+    const resident = (await Resident.findOne({ where: { phone: PHONE } }))!;
+    let said = await h.text(USER, "/new");
+    expect(texts(said)).toContain("К какому адресу относится заявка?");
+    const addressButton = h.button(USER, /кв\. 2$/);
+    await h.callback(USER, addressButton);
+    // A stale button: the address choice again, after the dialogue moved on.
+    said = await h.callback(USER, addressButton);
+    expect(texts(said)).toContain("Эта кнопка устарела");
+    expect(h.lastAck()).toContain("устарела");
+    // A forged dialogue button.
+    said = await h.callback(USER, "d:9999:g:0");
+    expect(texts(said)).toContain("устарела");
+    said = await h.callback(USER, "zz:evil");
+    expect(texts(said)).toContain("не распознана");
+
+    await h.press(USER, "Водоснабжение и канализация");
+    said = await h.press(USER, "Течь крана, смывного бачка");
+    expect(texts(said)).toContain("Опишите проблему");
+
+    // Text expected: a sticker, a location, a photo and a 10,000-character message are refused.
+    said = await h.message(USER, { sticker: { file_id: "st", file_unique_id: "st", width: 1, height: 1, is_animated: false, is_video: false, type: "regular" } });
+    expect(texts(said)).toContain("понимаю только текст");
+    said = await h.message(USER, { location: { latitude: 65.1, longitude: 57.2 } });
+    expect(texts(said)).toContain("понимаю только текст");
+    said = await h.text(USER, "а".repeat(10_000));
+    expect(texts(said)).toContain("Сообщение слишком длинное");
+    expect((await session(USER)).step).toBe("req_description");
+    said = await h.text(USER, "ок");
+    expect(texts(said)).toContain("подробнее");
+
+    said = await h.text(USER, "На кухне течёт кран, капает уже два дня");
+    expect(texts(said)).toContain("Приложите фото");
+
+    // Wrong type (a text file called .jpg) and too big a file are refused.
+    const txt = tg.addFile(Buffer.from("just text, not an image"), "txt");
+    said = await h.message(USER, { document: { file_id: txt.file_id, file_unique_id: txt.file_unique_id, file_name: "photo.jpg", mime_type: "image/jpeg", file_size: txt.file_size } });
+    expect(texts(said)).toContain("Тип файла не поддерживается");
+    said = await h.message(USER, { document: { file_id: "big", file_unique_id: "big", file_name: "big.pdf", mime_type: "application/pdf", file_size: 50 * 1024 * 1024 } });
+    expect(texts(said)).toContain("Файл слишком большой");
+    expect((await session(USER)).d.files).toHaveLength(0);
+
+    for (let i = 0; i < 2; i++) {
+      const f = tg.addFile(PNG, "png");
+      said = await h.message(USER, { photo: [{ ...f, width: 1, height: 1 }], caption: "вот" });
+      expect(texts(said)).toContain(`Файл принят (${i + 1} из`);
+    }
+    said = await h.press(USER, "Готово");
+    expect(texts(said)).toContain("угроза жизни");
+    said = await h.press(USER, "Нет");
+    expect(texts(said)).toContain("Проверьте заявку");
+    expect(texts(said)).toContain("Файлы: 2");
+    expect(await Ticket.count({ where: { residentId: resident.id } })).toBe(0);
+
+    // The same "send" update delivered twice (Telegram's redelivery) and concurrently: one ticket.
+    const send = callbackUpdate(tg, USER, h.button(USER, "✅ Отправить заявку"));
+    const url = app.url + TELEGRAM_WEBHOOK_PATH;
+    const staleBefore = tg.sent(USER).filter((m) => m.text.includes("устарела")).length;
+    const statuses = await Promise.all([tg.deliver(send, { url }), tg.deliver(send, { url })]);
+    expect(statuses).toEqual([200, 200]);
+    expect(await tg.deliver(send, { url })).toBe(200);
+    const tickets = await ticketsOf(resident.id);
+    expect(tickets).toHaveLength(1);
+    // The redeliveries were recognised by update_id (silently), not merely refused as stale buttons.
+    expect(tg.sent(USER).filter((m) => m.text.includes("устарела")).length).toBe(staleBefore);
+    const t = tickets[0]!;
+    expect(t.channel).toBe("telegram");
+    expect(t.apartmentId).toBe(w.apartments[1]!.id);
+    expect(t.uoId).toBe(w.uo.id);
+    expect(t.emergency).toBe(false);
+    const created = tg.sent(USER).filter((m) => m.text.includes("зарегистрирована"));
+    expect(created).toHaveLength(1);
+    expect(created[0]!.text).toContain(t.number);
+    expect(created[0]!.text).toContain(`Ответственная организация: ${w.uo.shortName}`);
+    expect(created[0]!.text).toContain("Срок выполнения: до");
+    expect(created[0]!.text).toContain(`Основание срока: ${t.deadlineBasis}`);
+    const atts = await Attachment.findAll({ where: { ticketId: t.id } });
+    expect(atts.map((a) => [a.kind, a.mime, a.uploadedByResidentId])).toEqual([
+      ["photo", "image/png", resident.id],
+      ["photo", "image/png", resident.id],
+    ]);
+    const hist = await TicketHistory.findAll({ where: { ticketId: t.id }, order: [["id", "ASC"]] });
+    expect(hist.map((x) => x.action)).toEqual(["create", "route", "attachment_added", "attachment_added"]);
+    expect(hist[0]!.actorKind).toBe("resident");
+    expect((await session(USER)).step).toBe("idle");
+  });
+
+  it("cancels at any step", async () => {
+    await h.text(USER, "/new");
+    await h.press(USER, /кв\. 3$/);
+    await h.press(USER, "Подъезд");
+    let said = await h.press(USER, "✖ Отмена");
+    expect(texts(said)).toContain("Действие отменено");
+    expect((await session(USER)).step).toBe("idle");
+    await h.text(USER, "/new");
+    await h.press(USER, /кв\. 3$/);
+    said = await h.text(USER, "/cancel");
+    expect(texts(said)).toContain("Действие отменено");
+  });
+
+  it("answers anything unexpected with what the bot can do", async () => {
+    const said = await h.text(USER, "привет, как дела?");
+    expect(texts(said)).toContain("Я не понял сообщение");
+    expect(said[said.length - 1]!.reply_markup.inline_keyboard.flat().map((b: { text: string }) => b.text)).toContain("📝 Новая заявка");
+    expect(texts(await h.text(USER, "/help"))).toContain("Я умею");
+    expect(texts(await h.text(USER, "/unknown"))).toContain("Я не понял");
+  });
+
+  it("refuses a button pressed on a message of another chat", async () => {
+    const before = await session(USER);
+    const said = await h.callback(USER, h.button(USER, "📝 Новая заявка"), USER + 5);
+    expect(said).toHaveLength(0); // the answer goes to the button's chat, not to the person's
+    expect(h.lastAck()).toContain("только в личных сообщениях");
+    expect(await session(USER)).toEqual(before);
+  });
+});
+
+describe("my requests and closing the loop", () => {
+  let resident: Resident;
+  let ticket: Ticket;
+  const bringToVerified = async (t: Ticket) => {
+    await act(actorOf(w.users.uo), t.id, "assign", { executorOrgId: w.contractor.id });
+    await act(actorOf(w.users.contractor), t.id, "accept");
+    const wo = await addWorkOrder(actorOf(w.users.contractor), t.id);
+    await act(actorOf(w.users.contractor), t.id, "report", { worksDone: "Заменена прокладка", workOrderAttachmentId: wo.id });
+    await act(actorOf(w.users.uo), t.id, "verify");
+  };
+
+  beforeAll(async () => {
+    resident = (await Resident.findOne({ where: { phone: PHONE } }))!;
+    ticket = (await ticketsOf(resident.id))[0]!;
+  });
+
+  it("lists the resident's requests and shows a card; another resident's card is not found", async () => {
+    let said = await h.press(USER, "📋 Мои заявки");
+    expect(texts(said)).toContain(ticket.number);
+    said = await h.press(USER, new RegExp(ticket.number));
+    const card = texts(said);
+    expect(card).toContain("Статус: Передана в управляющую организацию");
+    expect(card).toContain(`Управляющая организация: ${w.uo.shortName}`);
+    expect(card).toContain("История:");
+    expect(card).toContain("Заявка зарегистрирована");
+    expect(card).toMatch(/Срок: до \d\d\.\d\d\.\d{4}/);
+
+    const other = await makeResident(w.apartments[0]);
+    const foreign = await createTicket(actorOf(w.users.operator), { apartmentId: w.apartments[0]!.id, residentId: other.id });
+    said = await h.callback(USER, `v:${foreign.id}`);
+    expect(texts(said)).toBe("Заявка не найдена.");
+    said = await h.callback(USER, `t:${foreign.id}:confirm`);
+    expect(texts(said)).toBe("Заявка не найдена.");
+    expect((await Ticket.findByPk(foreign.id))!.status).toBe("routed");
+  });
+
+  it("pushes through the registered sender; one press confirms with a rating, then a comment", async () => {
+    await bringToVerified(ticket);
+    const sender = messenger("telegram")!;
+    const r = await sender.send({
+      chatId: String(USER),
+      text: `Заявка № ${ticket.number} выполнена. Подтверждаете выполнение?`,
+      buttons: [
+        [
+          { label: "Подтвердить", data: `t:${ticket.id}:confirm` },
+          { label: "Не выполнено", data: `t:${ticket.id}:dispute` },
+        ],
+        [1, 2, 3, 4, 5].map((n) => ({ label: String(n), data: `t:${ticket.id}:rate:${n}` })),
+      ],
+    });
+    expect(r.status).toBe("sent");
+    let said = await h.press(USER, "5");
+    expect(texts(said)).toContain("Спасибо за оценку: 5 из 5");
+    let t = (await Ticket.findByPk(ticket.id))!;
+    expect([t.status, t.closureKind, t.rating]).toEqual(["closed", "resident_confirmed", 5]);
+    said = await h.text(USER, "Быстро и аккуратно");
+    expect(texts(said)).toContain("Комментарий сохранён");
+    t = (await Ticket.findByPk(ticket.id))!;
+    expect([t.rating, t.ratingComment]).toEqual([5, "Быстро и аккуратно"]);
+    // The old confirm button is stale now.
+    said = await h.callback(USER, `t:${ticket.id}:confirm`);
+    expect(texts(said)).toContain("Это действие уже недоступно");
+    expect(await TicketHistory.count({ where: { ticketId: ticket.id, action: "confirm" } })).toBe(1);
+  });
+
+  it("a dispute asks for a comment and reopens the ticket back to the УО", async () => {
+    const t2 = await createTicket(actorOf(w.users.operator), { apartmentId: w.apartments[1]!.id, residentId: resident.id, description: "Не закрывается дверь подъезда" });
+    await bringToVerified(t2);
+    let said = await h.callback(USER, `t:${t2.id}:dispute`);
+    expect(texts(said)).toContain("Опишите, что не выполнено");
+    said = await h.message(USER, { sticker: { file_id: "st", file_unique_id: "st", width: 1, height: 1, is_animated: false, is_video: false, type: "regular" } });
+    expect(texts(said)).toContain("понимаю только текст");
+    expect((await Ticket.findByPk(t2.id))!.status).toBe("verified");
+    said = await h.text(USER, "Дверь всё так же не закрывается");
+    expect(texts(said)).toContain("возвращена в управляющую организацию");
+    const after = (await Ticket.findByPk(t2.id))!;
+    expect([after.status, after.reopenedCount, after.uoId]).toEqual(["routed", 1, w.uo.id]);
+    const h2 = await TicketHistory.findOne({ where: { ticketId: t2.id, action: "dispute" } });
+    expect([h2!.reason, h2!.actorKind]).toEqual(["Дверь всё так же не закрывается", "resident"]);
+  });
+
+  it("classifies Bot API failures for the delivery worker", async () => {
+    const sender = messenger("telegram")!;
+    tg.failNext("sendMessage", 429, "Too Many Requests: retry after 7", 7);
+    expect(await sender.send({ chatId: String(USER), text: "x" })).toMatchObject({ status: "retry", afterMs: 7000 });
+    tg.failNext("sendMessage", 403, "Forbidden: bot was blocked by the user");
+    expect(await sender.send({ chatId: String(USER), text: "x" })).toMatchObject({ status: "blocked" });
+    tg.failNext("sendMessage", 400, "Bad Request: can't parse entities");
+    expect(await sender.send({ chatId: String(USER), text: "x" })).toMatchObject({ status: "failed" });
+  });
+});
