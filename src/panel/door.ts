@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import Router from "@koa/router";
 import type { DoorFactory } from "../server.ts";
 import { adminRoutes } from "./admin.ts";
+import { agencyRoutes } from "./agency.ts";
 import { authRoutes } from "./auth.ts";
 import { residentRoutes } from "./resident.ts";
 import { ticketRoutes } from "./tickets.ts";
@@ -32,5 +33,5 @@ export function staticRouter(): Router {
 
 export const panelDoor: DoorFactory = async () => ({
   name: "panel",
-  routers: [staticRouter(), authRoutes(), residentRoutes(), ticketRoutes(), adminRoutes()],
+  routers: [staticRouter(), authRoutes(), residentRoutes(), ticketRoutes(), adminRoutes(), agencyRoutes()],
 });

@@ -18,11 +18,23 @@ export const ROLE_LABELS: Record<string, string> = {
 type NavItem = [href: string, label: string];
 const NAV: Record<string, NavItem[]> = {
   operator: [["/panel/tickets", "Заявки"], ["/panel/tickets/new", "Новая заявка"], ["/panel/callbacks", "Перезвонить"]],
-  uo: [["/panel/tickets", "Очередь"], ["/panel/tickets?tab=overdue", "Просроченные"]],
+  uo: [["/panel/tickets", "Очередь"], ["/panel/tickets?tab=overdue", "Просроченные"], ["/panel/conflicts", "Конфликты"], ["/panel/reports", "Отчёты"]],
   contractor: [["/panel/tickets", "Мои заявки"]],
   supplier: [["/panel/tickets", "Мои заявки"]],
-  agency: [["/panel/tickets", "Заявки"], ["/panel/orgs", "Организации"], ["/panel/users", "Пользователи"]],
-  oversight: [["/panel/tickets", "Все заявки"], ["/panel/tickets?tab=overdue", "Просроченные"]],
+  agency: [
+    ["/panel/tickets", "Заявки"],
+    ["/panel/orgs", "Организации"],
+    ["/panel/requests", "Подключение"],
+    ["/panel/users", "Пользователи"],
+    ["/panel/reports", "Отчёты"],
+    ["/panel/ratings", "Рейтинг УО"],
+  ],
+  oversight: [
+    ["/panel/tickets", "Все заявки"],
+    ["/panel/tickets?tab=overdue", "Просроченные"],
+    ["/panel/conflicts", "Конфликты"],
+    ["/panel/reports", "Отчёты"],
+  ],
   admin: [
     ["/panel/tickets", "Заявки"],
     ["/panel/admin/categories", "Категории и сроки"],

@@ -6,6 +6,7 @@ import { act, actorOf, addWorkOrder, category, createTicket, makeBuilding, makeO
 import { panelDoor } from "../../src/panel/door.ts";
 import { Ticket, Attachment } from "../../src/models/Ticket.ts";
 import type { Platform } from "../../src/server.ts";
+import type { User } from "../../src/models/User.ts";
 import { FormClient, hidden, panelLogin } from "./formClient.ts";
 
 let db: TestDb;
@@ -32,6 +33,32 @@ describe("staff pages", () => {
     expect(admin.page.url).toBe("/panel/admin/categories");
     const agency = await panelLogin(app.url, w.users.agency.login, PASSWORD);
     expect(agency.page.url).toBe("/panel/orgs");
+  });
+
+  it("renders every workspace page for its roles and refuses the others", async () => {
+    const pages: Array<[User, string[]]> = [
+      [w.users.admin, ["/panel/admin/categories", "/panel/admin/calendar", "/panel/users", "/panel/orgs", "/panel/admin/status", "/panel/tickets"]],
+      [w.users.agency, ["/panel/orgs", "/panel/users", "/panel/requests", "/panel/reports", "/panel/ratings", "/panel/tickets"]],
+      [w.users.oversight, ["/panel/tickets?tab=overdue", "/panel/conflicts", "/panel/reports"]],
+      [w.users.operator, ["/panel/tickets", "/panel/tickets/new", "/panel/callbacks"]],
+      [w.users.uo, ["/panel/tickets", "/panel/conflicts", "/panel/reports"]],
+      [w.users.contractor, ["/panel/tickets"]],
+    ];
+    for (const [user, paths] of pages) {
+      const { c } = await panelLogin(app.url, user.login, PASSWORD);
+      for (const p of paths) {
+        const res = await c.get(p);
+        expect(res.status, `${user.role} ${p} ${res.status === 200 ? "" : res.text.slice(res.text.indexOf("<main"), res.text.indexOf("<main") + 400)}`).toBe(200);
+        expect(res.text).toContain('lang="ru"');
+      }
+    }
+    const { c } = await panelLogin(app.url, w.users.operator.login, PASSWORD);
+    const denied = await c.get("/panel/admin/categories");
+    expect(denied.status).toBe(403);
+    expect(denied.text).toContain("Этот раздел недоступен для вашей роли");
+    const anon = await new FormClient(app.url).get("/panel/tickets");
+    expect(anon.status).toBe(302);
+    expect(anon.location).toBe("/login");
   });
 
   it("refuses a wrong password with a Russian message and no session", async () => {
