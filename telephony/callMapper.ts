@@ -114,7 +114,10 @@ export class CallMapper {
     if (name === "blindtransfer") {
       const call = this.calls.get(b.transfereelinkedid ?? "");
       if (!call || !b.extension) return [];
-      return [{ type: "transferred", call: call.info, toExtension: b.extension, at }];
+      // The new extension rings and answers anew (and gets its own pop); the call stays answered in the log.
+      call.answered = false;
+      for (const r of call.rings.values()) r.ended = true;
+      return [{ type: "transferred", call: { ...call.info }, toExtension: b.extension, at }];
     }
     const linkedid = b.linkedid || b.destlinkedid;
     if (!linkedid) return [];

@@ -58,30 +58,30 @@ export async function callPopLoader({ ctx, call }: { ctx: Ctx; call: Call }) {
     { model: Organisation, as: "executorOrg" },
   ];
   const open = { status: { [Op.ne]: "closed" } } as const;
-  const [own, ofBuildings, outages, recent] = await Promise.all([
+  // One transaction is one connection: the queries run one after another.
+  const own =
     number || residentIds.length
-      ? Ticket.findAll({
+      ? await Ticket.findAll({
           where: { ...open, [Op.or]: [...(residentIds.length ? [{ residentId: residentIds }] : []), ...(number ? [{ contactPhone: number }] : [])] },
           include,
           order: [["createdAt", "DESC"]],
           limit: LIMIT,
           transaction: t,
         })
-      : [],
-    buildingIds.length
-      ? Ticket.findAll({ where: { ...open, buildingId: buildingIds }, include, order: [["createdAt", "DESC"]], limit: LIMIT, transaction: t })
-      : [],
-    activeOutagesAt(ctx, buildingIds),
-    number
-      ? Call.findAll({
-          where: { id: { [Op.ne]: call.id }, [Op.or]: [{ callerNumber: number }, { direction: "outbound", calledNumber: number }] },
-          include: [{ model: User, as: "operator" }],
-          order: [["startedAt", "DESC"]],
-          limit: 10,
-          transaction: t,
-        })
-      : [],
-  ]);
+      : [];
+  const ofBuildings = buildingIds.length
+    ? await Ticket.findAll({ where: { ...open, buildingId: buildingIds }, include, order: [["createdAt", "DESC"]], limit: LIMIT, transaction: t })
+    : [];
+  const outages = await activeOutagesAt(ctx, buildingIds);
+  const recent = number
+    ? await Call.findAll({
+        where: { id: { [Op.ne]: call.id }, [Op.or]: [{ callerNumber: number }, { direction: "outbound", calledNumber: number }] },
+        include: [{ model: User, as: "operator" }],
+        order: [["startedAt", "DESC"]],
+        limit: 10,
+        transaction: t,
+      })
+    : [];
   const ownIds = new Set(own.map((x) => x.id));
   return presentPop(call, systemActor("всплывающая карточка"), {
     residents,

@@ -101,6 +101,27 @@ describe("inbound calls", () => {
     expect(uoView.status).toBe(403);
   });
 
+  it("the pop lists active outages at the caller's building (when the outages feature is installed)", async () => {
+    const [{ t: table }] = (await db.sequelize.query("SELECT to_regclass('public.outage_buildings')::text AS t"))[0] as Array<{ t: string | null }>;
+    let outageId: number | null = null;
+    if (table) {
+      const [rows] = (await db.sequelize.query(
+        `INSERT INTO outages (resource, kind, starts_at, expected_end_at, reason, org_id) VALUES ('hot_water','planned', now() - interval '1 hour', now() + interval '1 day', 'ремонт теплотрассы', $1) RETURNING id`,
+        { bind: [w.uo.id] },
+      )) as [Array<{ id: number }>, unknown];
+      outageId = rows[0]!.id;
+      await db.sequelize.query("INSERT INTO outage_buildings (outage_id, building_id) VALUES ($1, $2)", { bind: [outageId, w.building.id] });
+    }
+    const before = await lastCallId();
+    const n1 = s1.events.length;
+    await ami.play("inbound_abandoned_ringing");
+    await callAfter(before);
+    const pop = s1.events.slice(n1).find((e) => e.event === "call.ringing")!.data;
+    if (outageId) expect(pop.outages).toEqual([expect.objectContaining({ id: outageId, resource: "hot_water", reason: "ремонт теплотрассы", buildingIds: [w.building.id] })]);
+    else expect(pop.outages).toEqual([]);
+    expect(pop.recentCalls.length).toBeGreaterThan(0);
+  });
+
   it("ring-all: the pop is withdrawn from the operator who did not answer", async () => {
     const before = await lastCallId();
     const [n1, n2] = [s1.events.length, s2.events.length];
@@ -205,6 +226,13 @@ describe("inbound calls", () => {
     expect(await CallTicket.findAll({ where: { callId: call.id } })).toEqual([expect.objectContaining({ ticketId: r.body.id, kind: "created", userId: op.id })]);
     const byTicket = await opClient.get(`/api/calls?ticketId=${r.body.id}`);
     expect(byTicket.body.items.map((x: { id: number }) => x.id)).toEqual([call.id]);
+    // An earlier ticket linked to the same call; twice is refused.
+    const older = await createTicket(actorOf(op), { buildingId: w.building.id });
+    const link = await opClient.post(`/api/calls/${call.id}/tickets/${older.id}/link`, {});
+    expect([link.status, link.body]).toEqual([201, { callId: call.id, ticketId: older.id, kind: "linked" }]);
+    expect((await opClient.post(`/api/calls/${call.id}/tickets/${older.id}/link`, {})).body.error.id).toBe("already_linked");
+    expect((await opClient.post(`/api/calls/${call.id}/tickets/999999/link`, {})).body.error.id).toBe("ticket_not_found");
+    expect((await opClient.get(`/api/calls/${call.id}`)).body.tickets).toHaveLength(2);
     const uo = await loginAs(t.app.url, w.users.uo);
     expect((await uo.post(`/api/calls/${call.id}/tickets`, { description: "x", categoryId: (await category("tap_leak")).id })).status).toBe(403);
   });

@@ -90,6 +90,21 @@ describe("call mapper on recorded streams", () => {
   });
 });
 
+describe("transfers and recordings", () => {
+  it("a blind transfer moves the call to another extension; a MixMonitor file name is the recording", () => {
+    const m = new CallMapper(quiet);
+    m.map({ event: "Newchannel", uniqueid: "8.1", linkedid: "8.1", calleridnum: "+79121234567", exten: "101" });
+    expect(types(m.map({ event: "DialBegin", channel: "SIP/t", uniqueid: "8.1", linkedid: "8.1", destuniqueid: "8.2", destcalleridnum: "201" }))).toEqual(["ringing:201"]);
+    expect(types(m.map({ event: "DialEnd", channel: "SIP/t", uniqueid: "8.1", linkedid: "8.1", destuniqueid: "8.2", dialstatus: "ANSWER" }))).toEqual(["answered:201"]);
+    expect(m.map({ event: "VarSet", uniqueid: "8.1", linkedid: "8.1", variable: "MIXMONITOR_FILENAME", value: "/rec/8.1.wav" })).toEqual([
+      expect.objectContaining({ type: "recording", file: "/rec/8.1.wav" }),
+    ]);
+    expect(m.map({ event: "BlindTransfer", transfereelinkedid: "8.1", extension: "202" })).toEqual([expect.objectContaining({ type: "transferred", toExtension: "202" })]);
+    expect(m.map({ event: "BlindTransfer", transfereelinkedid: "nope", extension: "202" })).toEqual([]);
+    expect(types(m.map({ event: "DialBegin", channel: "SIP/t", uniqueid: "8.1", linkedid: "8.1", destuniqueid: "8.3", destcalleridnum: "202" }))).toEqual(["ringing:202"]);
+  });
+});
+
 describe("call mapper on bad input", () => {
   it("ignores unknown events, blocks without Event, and events without Linkedid", () => {
     const m = new CallMapper(quiet);

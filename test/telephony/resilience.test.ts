@@ -7,7 +7,9 @@ import { Call } from "../../src/models/Call.ts";
 import type { PushMessage } from "../../src/push/publish.ts";
 import type { User } from "../../src/models/User.ts";
 import { setupTestDb, type TestDb } from "../support/db.ts";
-import { makeUser, makeWorld } from "../support/factories.ts";
+import { actorOf, createTicket, makeUser, makeWorld, type World } from "../support/factories.ts";
+import { loginAs } from "../support/app.ts";
+import { ContactAttempt } from "../../src/models/Ticket.ts";
 import { AmiTestServer, loadFixture } from "../support/amiServer.ts";
 import { CALLER, linkReady, startTelephonyApp, waitFor, type TelephonyApp } from "./support.ts";
 
@@ -20,6 +22,7 @@ let db: TestDb;
 let ami: AmiTestServer;
 let t: TelephonyApp;
 let op: User;
+let w: World;
 const pushes: PushMessage[] = [];
 const started: Array<{ stop(): Promise<void> }> = [];
 
@@ -27,7 +30,7 @@ const indexOf = (name: string, prefix: string) => loadFixture(name).blocks.findI
 
 beforeAll(async () => {
   db = await setupTestDb();
-  const w = await makeWorld();
+  w = await makeWorld();
   op = await makeUser("operator", w.callCentre, { extension: "204" });
   ami = new AmiTestServer();
   await ami.start();
@@ -135,6 +138,20 @@ describe("several app instances", () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(await Call.count(mine(before))).toBe(1);
     expect(pushes.slice(n).filter((p) => p.event === "call.ringing")).toHaveLength(1);
+
+    // Click-to-call asked on the instance without the link reaches the PBX through the holder.
+    const ticket = await createTicket(actorOf(op), { buildingId: w.building.id, contactPhone: "+79125550002" });
+    ami.onOriginate = { name: "click2call_operator_busy", speed: Infinity };
+    const originates = ami.actions.filter((a) => a.fields.action === "Originate").length;
+    const r = await (await loginAs(second.app.url, op)).post(`/api/tickets/${ticket.id}/call`, {});
+    expect(r.status).toBe(202);
+    const attempt = await waitFor(async () => {
+      const a = await ContactAttempt.findByPk(r.body.id);
+      return a?.outcome !== "pending" && a;
+    }, "relayed attempt resolved");
+    expect(attempt.outcome).toBe("failed");
+    expect(ami.actions.filter((a) => a.fields.action === "Originate").length).toBe(originates + 1);
+    ami.onOriginate = null;
 
     await t.app.stop();
     await linkReady(second);

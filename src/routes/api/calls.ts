@@ -14,6 +14,7 @@ import { callDialer, dialer, telephonyUnavailable } from "../../commands/callDia
 import { callPopLoader } from "../../commands/callPopLoader.ts";
 import { contactAttemptResolver } from "../../commands/contactAttemptRecorder.ts";
 import { ticketFromCallCreator } from "../../commands/ticketFromCallCreator.ts";
+import { callTicketLinker } from "../../commands/callTicketLinker.ts";
 import { normalizePhone } from "../../lib/phone.ts";
 import { Call, CallLeg, CallTicket, CALL_OUTCOMES } from "../../models/Call.ts";
 import { Ticket } from "../../models/Ticket.ts";
@@ -183,6 +184,16 @@ export function callsRouter(): Router {
     const t = await runCommand(state.actor, (c) => ticketFromCallCreator({ ctx: c, callId: callParam(ctx.params.id), input }));
     ctx.status = 201;
     ctx.body = (await loadTicketCard(state, t.id)).view;
+  });
+
+  r.post("/api/calls/:id/tickets/:ticketId/link", async (ctx) => {
+    const state = ctx.state as AppState;
+    requireStaff(ctx);
+    const ticketId = Number(ctx.params.ticketId);
+    if (!Number.isInteger(ticketId) || ticketId <= 0) throw errors.notFound("ticket");
+    const link = await runCommand(state.actor, (c) => callTicketLinker({ ctx: c, callId: callParam(ctx.params.id), ticketId }));
+    ctx.status = 201;
+    ctx.body = { callId: link.callId, ticketId: link.ticketId, kind: link.kind };
   });
 
   r.post("/api/tickets/:id/call", async (ctx) => {
