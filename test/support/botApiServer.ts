@@ -24,7 +24,7 @@ export interface BotApiServer {
   /** Texts and markups sent to a chat, in order. */
   sent(chatId: number | string): Array<{ text: string; reply_markup?: any }>;
   /** Registers a file the "user" uploaded; returns its file_id. */
-  addFile(data: Buffer, ext?: string): { file_id: string; file_unique_id: string; file_size: number };
+  addFile(data: Buffer, ext?: string, fileId?: string): { file_id: string; file_unique_id: string; file_size: number };
   /** Queues an update for getUpdates (long polling). */
   queueUpdate(update: Record<string, unknown>): void;
   /** Pending updates not yet confirmed by a later getUpdates offset. */
@@ -152,8 +152,8 @@ export async function startBotApiServer(token = `${Math.floor(Math.random() * 1e
     webhook: null,
     sent: (chatId) =>
       calls.filter((c) => c.method === "sendMessage" && String(c.params.chat_id) === String(chatId)).map((c) => ({ text: c.params.text, reply_markup: c.params.reply_markup })),
-    addFile(data, ext = "jpg") {
-      const id = `F${randomBytes(10).toString("hex")}`;
+    addFile(data, ext = "jpg", fileId) {
+      const id = fileId ?? `F${randomBytes(10).toString("hex")}`;
       const f: StoredFile = { file_id: id, file_unique_id: `U${randomBytes(6).toString("hex")}`, file_path: `photos/${id}.${ext}`, data };
       files.set(id, f);
       return { file_id: id, file_unique_id: f.file_unique_id, file_size: data.length };

@@ -1,7 +1,7 @@
 // The menu (the idle step), help, addresses and outages.
 import { residentApartments } from "../../../src/commands/residentAddressFinder.ts";
 import { addressOf } from "../../../src/presenters/ticket.ts";
-import { outagesForResident, outageText } from "../outages.ts";
+import { outagesForBuildings, outageText } from "../outages.ts";
 import { L, T } from "../texts.ts";
 import { Refusal, type Step, type Turn } from "../turn.ts";
 import type { Choice } from "../types.ts";
@@ -33,10 +33,15 @@ export async function showOutages(turn: Turn): Promise<void> {
     start(turn);
     return;
   }
-  const list = await outagesForResident(turn.ctx, turn.resident.id);
+  const apts = await residentApartments(turn.ctx, turn.resident.id);
   const back = [[{ label: L.menu, data: "m:menu" }]];
-  if (list === null) turn.say(T.outagesUnavailable, { choices: back });
-  else if (!list.length) turn.say(T.outagesNone, { choices: back });
+  if (!apts.length) {
+    turn.say(T.addresses([]));
+    turn.goto("addr_method", {}, true);
+    return;
+  }
+  const list = await outagesForBuildings(apts.map((a) => a.buildingId));
+  if (!list.length) turn.say(T.outagesNone, { choices: back });
   else turn.say([T.outagesTitle, ...list.map((o) => outageText(o))].join("\n"), { choices: back });
 }
 
