@@ -50,7 +50,10 @@ export class NotificationWorker {
 
   private async listen(): Promise<void> {
     const c = new pg.Client({ connectionString: this.url });
-    c.on("notification", () => this.kick());
+    c.on("notification", (n) => {
+      if (n.payload === "sweep") void this.sweep().catch((err) => logger.warn({ err }, "delivery sweep failed"));
+      else this.kick();
+    });
     c.on("error", (err) => logger.warn({ err: err.message }, "outbox listener lost; polling continues"));
     await c.connect();
     await c.query(`LISTEN ${OUTBOX_CHANNEL}`);

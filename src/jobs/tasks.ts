@@ -1,0 +1,163 @@
+// The scheduled work. Each task scans current state (so a late or caught-up tick does the right
+// thing), raises each notice once (scheduled_notices) through the outbox, and changes tickets
+// only through the workflow engine as the system actor.
+import { DateTime } from "luxon";
+import { QueryTypes } from "sequelize";
+import { config } from "../config.ts";
+import { runCommand, systemActor, type Ctx } from "../context.ts";
+import { sequelize } from "../db/sequelize.ts";
+import { ticketActionTaker } from "../commands/ticketActionTaker.ts";
+import { logger } from "../logger.ts";
+import { emit } from "../outbox/index.ts";
+import { buildDigest } from "./digest.ts";
+import { runRetention } from "../onboarding/retention.ts";
+import type { ScheduledJob } from "./scheduler.ts";
+
+export const DEFAULT_SCHEDULE_SETTINGS = {
+  deadlineSoonHours: 4,
+  confirmationReminderHours: 24,
+  closeNoAnswerDays: 15,
+  outageNoticeHours: 24,
+  digestHour: 8,
+};
+export type ScheduleSettings = typeof DEFAULT_SCHEDULE_SETTINGS;
+
+export async function scheduleSettings(): Promise<ScheduleSettings> {
+  const rows = await sequelize().query<{ value: Partial<ScheduleSettings> }>("SELECT value FROM settings WHERE key = 'notifications.schedule'", {
+    type: QueryTypes.SELECT,
+  });
+  return { ...DEFAULT_SCHEDULE_SETTINGS, ...(rows[0]?.value ?? {}) };
+}
+
+/** Emits `topic` once per (kind, ref), whatever the number of ticks or instances. */
+export async function noticeOnce(ctx: Ctx, kind: string, ref: string, topic: string, payload: Record<string, unknown>): Promise<boolean> {
+  const rows = await sequelize().query<{ kind: string }>(
+    "INSERT INTO scheduled_notices (kind, ref) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING kind",
+    { bind: [kind, ref], type: QueryTypes.SELECT, transaction: ctx.transaction },
+  );
+  if (!rows.length) return false;
+  await emit(ctx, topic, payload);
+  return true;
+}
+
+const ids = async (sql: string, bind: unknown[]) =>
+  (await sequelize().query<{ id: number; ref: string }>(sql, { bind, type: QueryTypes.SELECT })).map((r) => r);
+
+const sys = (label: string) => systemActor(label);
+
+/** Deadlines about to pass and passed: УО and executor hear once per deadline. */
+export async function deadlineWatch(now: Date): Promise<number> {
+  const s = await scheduleSettings();
+  const rows = await ids(
+    `SELECT id, CASE WHEN deadline_at <= $1 THEN 'passed' ELSE 'soon' END || ':' || to_char(deadline_at AT TIME ZONE 'UTC', 'YYYYMMDDHH24MI') AS ref
+       FROM tickets WHERE status IN ('routed','assigned','accepted','crew_dispatched','reported')
+        AND deadline_at <= $1 + $2 * interval '1 hour'`,
+    [now, s.deadlineSoonHours],
+  );
+  let n = 0;
+  await runCommand(sys("контроль сроков"), async (ctx) => {
+    for (const r of rows) {
+      const passed = r.ref.startsWith("passed");
+      if (await noticeOnce(ctx, passed ? "deadline_passed" : "deadline_soon", `${r.id}:${r.ref}`, passed ? "ticket.deadline_passed" : "ticket.deadline_soon", { ticketId: r.id })) n++;
+    }
+  });
+  return n;
+}
+
+/** Emergencies with no crew dispatched N minutes after registration (children of incidents excepted). */
+export async function emergencyDispatchWatch(now: Date): Promise<number> {
+  const minutes = config().workflow.emergencyDispatchMinutes;
+  const rows = await ids(
+    `SELECT t.id, t.id::text AS ref FROM tickets t
+      WHERE t.emergency AND t.crew_dispatched_at IS NULL AND t.status IN ('awaiting_routing','routed','assigned','accepted')
+        AND t.created_at <= $1 - $2 * interval '1 minute'
+        AND NOT EXISTS (SELECT 1 FROM outage_tickets ot WHERE ot.ticket_id = t.id)`,
+    [now, minutes],
+  );
+  let n = 0;
+  await runCommand(sys("контроль выезда аварийных бригад"), async (ctx) => {
+    for (const r of rows) if (await noticeOnce(ctx, "dispatch_overdue", r.ref, "ticket.dispatch_overdue", { ticketId: r.id })) n++;
+  });
+  return n;
+}
+
+/** Runs one workflow action per ticket as the system; a refusal (state moved on) is logged, not fatal. */
+async function actOnEach(label: string, ticketIds: number[], action: string): Promise<number> {
+  let n = 0;
+  for (const id of ticketIds) {
+    try {
+      await runCommand(sys(label), (ctx) => ticketActionTaker({ ctx, ticketId: id, action, input: {} }));
+      n++;
+    } catch (err) {
+      logger.warn({ err, ticketId: id, action }, "scheduled action refused");
+    }
+  }
+  return n;
+}
+
+/** Postponed tickets whose date has come wake up ("resume"). */
+export async function postponedWake(now: Date): Promise<number> {
+  const rows = await ids("SELECT id, '' AS ref FROM tickets WHERE status = 'postponed' AND postponed_until <= $1 ORDER BY id", [now]);
+  return actOnEach("возобновление отложенной заявки", rows.map((r) => r.id), "resume");
+}
+
+/** Verified but unconfirmed: a reminder after a day, closure "no answer" after the period. */
+export async function confirmationWatch(now: Date): Promise<{ reminded: number; closed: number }> {
+  const s = await scheduleSettings();
+  const stale = await ids("SELECT id, '' AS ref FROM tickets WHERE status = 'verified' AND verified_at <= $1 - $2 * interval '1 day' ORDER BY id", [now, s.closeNoAnswerDays]);
+  const closed = await actOnEach("нет ответа жителя", stale.map((r) => r.id), "close_no_answer");
+  const due = await ids(
+    `SELECT id, id::text || ':' || to_char(verified_at AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISS') AS ref FROM tickets
+      WHERE status = 'verified' AND verified_at <= $1 - $2 * interval '1 hour' AND resident_id IS NOT NULL`,
+    [now, s.confirmationReminderHours],
+  );
+  let reminded = 0;
+  await runCommand(sys("напоминание о подтверждении"), async (ctx) => {
+    for (const r of due) if (await noticeOnce(ctx, "confirmation_reminder", r.ref, "ticket.confirmation_reminder", { ticketId: r.id })) reminded++;
+  });
+  return { reminded, closed };
+}
+
+/** Planned outages starting soon are announced once more to the residents. */
+export async function outageAnnouncements(now: Date): Promise<number> {
+  const s = await scheduleSettings();
+  const rows = await ids(
+    `SELECT id, id::text || ':' || to_char(starts_at AT TIME ZONE 'UTC', 'YYYYMMDDHH24MI') AS ref FROM outages
+      WHERE cancelled_at IS NULL AND ended_at IS NULL AND starts_at > $1 AND starts_at <= $1 + $2 * interval '1 hour'
+        AND created_at < starts_at - $2 * interval '1 hour'`,
+    [now, s.outageNoticeHours],
+  );
+  let n = 0;
+  await runCommand(sys("оповещение об отключениях"), async (ctx) => {
+    for (const r of rows) if (await noticeOnce(ctx, "outage_starting", r.ref, "outage.changed", { outageId: r.id, moment: "starting" })) n++;
+  });
+  return n;
+}
+
+/** One e-mail digest per УО per day. */
+export async function dailyDigests(now: Date): Promise<number> {
+  const day = DateTime.fromJSDate(now, { zone: config().district.timezone }).toISODate()!;
+  const uos = await ids("SELECT id, '' AS ref FROM organisations WHERE type = 'management_company' AND active ORDER BY id", []);
+  let n = 0;
+  for (const uo of uos) {
+    const d = await buildDigest(uo.id, now);
+    if (!d.emails.length) continue;
+    await runCommand(sys("ежедневная сводка"), async (ctx) => {
+      if (await noticeOnce(ctx, "digest", `${uo.id}:${day}`, "digest.uo", { uoId: uo.id, date: day, ...d })) n++;
+    });
+  }
+  return n;
+}
+
+export function scheduledJobs(): ScheduledJob[] {
+  const at = (f: (now: Date) => Promise<unknown>) => async (tick: Date) => void (await f(tick));
+  return [
+    { name: "emergency-dispatch-watch", cron: "* * * * *", run: at(emergencyDispatchWatch) },
+    { name: "postponed-wake", cron: "* * * * *", run: at(postponedWake) },
+    { name: "deadline-watch", cron: "*/5 * * * *", run: at(deadlineWatch) },
+    { name: "outage-announcements", cron: "*/5 * * * *", run: at(outageAnnouncements) },
+    { name: "confirmation-watch", cron: "*/15 * * * *", run: at(confirmationWatch) },
+    { name: "daily-digest", cron: `0 ${DEFAULT_SCHEDULE_SETTINGS.digestHour} * * *`, run: at(dailyDigests) },
+    { name: "personal-data-retention", cron: "30 3 * * *", run: async (tick) => void (await runRetention({ now: tick })) },
+  ];
+}
