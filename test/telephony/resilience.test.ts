@@ -34,7 +34,8 @@ beforeAll(async () => {
   op = await makeUser("operator", w.callCentre, { extension: "204" });
   ami = new AmiTestServer();
   await ami.start();
-  t = await startTelephonyApp(ami);
+  // A configured call-back time (the default, 10 minutes, is checked in calls.test.ts).
+  t = await startTelephonyApp(ami, { AMI_CALLBACK_DUE_MINUTES: "5" });
   t.app.hub.onMessage((m) => pushes.push(m));
   await linkReady(t);
 });
@@ -66,6 +67,7 @@ describe("AMI link failures", () => {
       return c?.status === "ended" && c;
     }, "call closed on resync");
     expect(call).toMatchObject({ outcome: "missed", partial: true, callbackStatus: "open", callerNumber: NUMBER });
+    expect(call.callbackDueAt!.getTime() - call.endedAt!.getTime()).toBe(5 * 60_000);
     expect(pushes.filter((p) => p.event === "call.ended" && (p.data as { callId: number }).callId === call.id)).toEqual([
       expect.objectContaining({ audience: { userIds: [op.id] } }),
     ]);
