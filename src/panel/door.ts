@@ -8,6 +8,7 @@ import type { DoorFactory } from "../server.ts";
 import { adminRoutes } from "./admin.ts";
 import { agencyRoutes } from "./agency.ts";
 import { authRoutes } from "./auth.ts";
+import { outageRoutes } from "./outages.ts";
 import { residentRoutes } from "./resident.ts";
 import { ticketRoutes } from "./tickets.ts";
 
@@ -15,6 +16,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const STATIC: Record<string, string> = {
   "panel.js": "text/javascript; charset=utf-8",
   "calls.js": "text/javascript; charset=utf-8",
+  "outages.js": "text/javascript; charset=utf-8",
   "panel.css": "text/css; charset=utf-8",
 };
 
@@ -33,5 +35,5 @@ export function staticRouter(): Router {
 
 export const panelDoor: DoorFactory = async () => ({
   name: "panel",
-  routers: [staticRouter(), authRoutes(), residentRoutes(), ticketRoutes(), adminRoutes(), agencyRoutes()],
+  routers: [staticRouter(), authRoutes(), residentRoutes(), ticketRoutes(), adminRoutes(), agencyRoutes(), outageRoutes()],
 });

@@ -17,10 +17,16 @@ export const ROLE_LABELS: Record<string, string> = {
 
 type NavItem = [href: string, label: string];
 const NAV: Record<string, NavItem[]> = {
-  operator: [["/panel/tickets", "Заявки"], ["/panel/tickets/new", "Новая заявка"], ["/panel/callbacks", "Перезвонить"]],
-  uo: [["/panel/tickets", "Очередь"], ["/panel/tickets?tab=overdue", "Просроченные"], ["/panel/conflicts", "Конфликты"], ["/panel/reports", "Отчёты"]],
-  contractor: [["/panel/tickets", "Мои заявки"]],
-  supplier: [["/panel/tickets", "Мои заявки"]],
+  operator: [["/panel/tickets", "Заявки"], ["/panel/tickets/new", "Новая заявка"], ["/panel/callbacks", "Перезвонить"], ["/panel/outages", "Отключения"]],
+  uo: [
+    ["/panel/tickets", "Очередь"],
+    ["/panel/tickets?tab=overdue", "Просроченные"],
+    ["/panel/outages", "Отключения"],
+    ["/panel/conflicts", "Конфликты"],
+    ["/panel/reports", "Отчёты"],
+  ],
+  contractor: [["/panel/tickets", "Мои заявки"], ["/panel/outages", "Отключения"]],
+  supplier: [["/panel/tickets", "Мои заявки"], ["/panel/outages", "Отключения"]],
   agency: [
     ["/panel/tickets", "Заявки"],
     ["/panel/orgs", "Организации"],
@@ -93,7 +99,7 @@ export function page(ctx: Context, o: PageOpts): void {
 <link rel="stylesheet" href="/static/panel.css">
 <script src="/static/panel.js" defer></script>
 <script src="/static/calls.js" defer></script>
-</head>
+${o.page === "outages" ? html`<script src="/static/outages.js" defer></script>\n` : null}</head>
 <body data-page="${o.page ?? ""}" data-role="${actor.role}">
 <a class="skip" href="#main">К содержимому</a>
 <header class="top">

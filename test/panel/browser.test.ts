@@ -187,6 +187,28 @@ describe.skipIf(!hasChromium)(hasChromium ? "panel in a real browser" : `panel i
     expect(await page.content()).not.toContain("Заявка чужой УО");
   });
 
+  it("the УО registers an outage by street, sees it with its houses and ends it", async () => {
+    const uo = await browserAs(w.users.uo);
+    await uo.goto(`${app.url}/panel/outages`);
+    await uo.locator("summary", { hasText: "Зарегистрировать отключение" }).click();
+    await uo.getByLabel("Ресурс").selectOption("hot_water");
+    const local = (d: Date) => new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+    await uo.getByLabel("Начало").fill(local(new Date(Date.now() - 3_600_000)));
+    await uo.getByLabel("Ожидаемое окончание").fill(local(new Date(Date.now() + 4 * 3_600_000)));
+    await uo.getByLabel("Причина").fill("Ремонт теплотрассы");
+    await uo.getByLabel("Улица").fill(w.building.street);
+    await uo.getByRole("button", { name: "Зарегистрировать" }).click();
+    await uo.locator(".form-result", { hasText: "Отключение зарегистрировано" }).waitFor().catch(async (e) => {
+      throw new Error(`${e}\n${await uo.locator("#outage-form").textContent()}`);
+    });
+    const row = uo.locator("tr[data-outage]", { hasText: "Ремонт теплотрассы" });
+    await row.waitFor();
+    expect(await row.textContent()).toContain(w.building.street);
+    await shot(uo, "uo-outages");
+    await row.getByRole("button", { name: "Подача восстановлена" }).click();
+    await uo.locator("[data-outages] .flash.ok", { hasText: "Восстановлено" }).waitFor();
+  });
+
   it("admin and resident pages render (screenshots)", async () => {
     const admin = await browserAs(w.users.admin);
     await admin.locator("h1", { hasText: "Категории" }).waitFor();

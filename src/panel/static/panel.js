@@ -40,7 +40,7 @@
   }
   document.addEventListener("submit", async (ev) => {
     const form = ev.target;
-    if (!(form instanceof HTMLFormElement)) return;
+    if (!(form instanceof HTMLFormElement) || ev.defaultPrevented) return; // handled by a page script
     const buttons = $$('button[type="submit"], button:not([type])', form);
     if (form.dataset.busy === "1") {
       ev.preventDefault();
