@@ -42,12 +42,25 @@ export async function saveSession(ctx: Ctx, channel: BotChannel, chatId: string,
 export async function findResident(ctx: Ctx, channel: BotChannel, userId: string): Promise<Resident | null> {
   const identity = await MessengerIdentity.findOne({ where: { channel, externalId: userId }, transaction: ctx.transaction });
   if (!identity?.residentId) return null;
+  // They write again, so they unblocked the bot: pushes may use this chat again.
+  if (identity.blockedAt) await identity.update({ blockedAt: null }, { transaction: ctx.transaction });
   const r = await Resident.findByPk(identity.residentId, { transaction: ctx.transaction });
   return r && !r.anonymisedAt ? r : null;
 }
 
-/** The chat to write to for a resident on a channel (for pushed messages). */
-export async function chatOf(channel: BotChannel, residentId: number): Promise<string | null> {
-  const identity = await MessengerIdentity.findOne({ where: { channel, residentId, blockedAt: null } });
-  return identity?.externalId ?? null;
+/** Forgets a channel's processed-update marks older than `days` (messengers redeliver for a day at most). */
+export async function pruneUpdates(channel: BotChannel, days = 7): Promise<number> {
+  const [, meta] = (await sequelize().query("DELETE FROM bot_updates WHERE channel = $1 AND processed_at < now() - make_interval(days => $2)", {
+    bind: [channel, days],
+  })) as [unknown, { rowCount?: number }];
+  return meta?.rowCount ?? 0;
+}
+
+/** Prunes now and every six hours; returns the stop function. */
+export function schedulePruning(channel: BotChannel): () => void {
+  const run = () => void pruneUpdates(channel).catch(() => {});
+  run();
+  const timer = setInterval(run, 6 * 3600_000);
+  timer.unref();
+  return () => clearInterval(timer);
 }

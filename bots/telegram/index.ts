@@ -10,6 +10,7 @@ import type { DoorContext, DoorFactory } from "../../src/server.ts";
 import { logger } from "../../src/logger.ts";
 import { registerMessenger, unregisterMessenger } from "../../src/notifications/channels.ts";
 import { handleIncoming } from "../engine/engine.ts";
+import { schedulePruning } from "../engine/store.ts";
 import { T } from "../engine/texts.ts";
 import { telegramPort, telegramSender, toIncoming } from "./adapter.ts";
 
@@ -46,6 +47,7 @@ export const telegramDoor: DoorFactory = async ({ cfg }: DoorContext) => {
   if (tg.mode === "webhook" && !tg.webhookSecret) throw new Error("TELEGRAM_WEBHOOK_SECRET is required in webhook mode");
   const { bot, process } = createTelegramBot(tg.token, tg.apiRoot, tg.mode);
   registerMessenger("telegram", telegramSender(bot.telegram));
+  const stopPruning = schedulePruning("telegram");
 
   const router = new Router();
   if (tg.mode === "webhook") {
@@ -91,6 +93,7 @@ export const telegramDoor: DoorFactory = async ({ cfg }: DoorContext) => {
     },
     async stop() {
       unregisterMessenger("telegram");
+      stopPruning();
       if (polling) {
         bot.stop("shutdown");
         await polling.catch(() => {});

@@ -14,6 +14,7 @@ import type { Config } from "../../src/config.ts";
 import { logger } from "../../src/logger.ts";
 import { registerMessenger, unregisterMessenger } from "../../src/notifications/channels.ts";
 import { handleIncoming } from "../engine/engine.ts";
+import { schedulePruning } from "../engine/store.ts";
 import { T } from "../engine/texts.ts";
 import { fromEvent, fromMessage, vkPort, vkSender } from "./adapter.ts";
 
@@ -68,6 +69,7 @@ export const vkDoor: DoorFactory = async ({ cfg }: DoorContext) => {
   if (c.mode === "callback" && (!c.secret || !c.confirmation)) throw new Error("VK_SECRET and VK_CONFIRMATION are required in callback mode");
   const { vk, process } = createVkBot(c);
   registerMessenger("vk", vkSender(vk));
+  const stopPruning = schedulePruning("vk");
 
   const router = new Router();
   if (c.mode === "callback") {
@@ -114,6 +116,7 @@ export const vkDoor: DoorFactory = async ({ cfg }: DoorContext) => {
     },
     async stop() {
       unregisterMessenger("vk");
+      stopPruning();
       await vk.updates.stop();
     },
   };

@@ -13,8 +13,10 @@ import { TELEGRAM_WEBHOOK_PATH, telegramDoor } from "../../bots/telegram/index.t
 import { CONSENT_VERSION } from "../../bots/engine/texts.ts";
 import { MessengerIdentity, Resident, ResidentApartment } from "../../src/models/Resident.ts";
 import { Attachment, Ticket, TicketHistory } from "../../src/models/Ticket.ts";
-import { BotSession } from "../../src/models/BotSession.ts";
+import { BotSession, BotUpdate } from "../../src/models/BotSession.ts";
+import { pruneUpdates } from "../../bots/engine/store.ts";
 import { messenger } from "../../src/notifications/channels.ts";
+import { residentButtons } from "../../src/notifications/texts.ts";
 import { tgHarness, texts } from "./tgHarness.ts";
 
 let db: TestDb;
@@ -281,16 +283,10 @@ describe("my requests and closing the loop", () => {
     const r = await sender.send({
       chatId: String(USER),
       text: `Заявка № ${ticket.number} выполнена. Подтверждаете выполнение?`,
-      buttons: [
-        [
-          { label: "Подтвердить", data: `t:${ticket.id}:confirm` },
-          { label: "Не выполнено", data: `t:${ticket.id}:dispute` },
-        ],
-        [1, 2, 3, 4, 5].map((n) => ({ label: String(n), data: `t:${ticket.id}:rate:${n}` })),
-      ],
+      buttons: [...residentButtons.confirmation(ticket.id), ...residentButtons.rating(ticket.id)],
     });
     expect(r.status).toBe("sent");
-    let said = await h.press(USER, "5");
+    let said = await h.press(USER, "★★★★★");
     expect(texts(said)).toContain("Спасибо за оценку: 5 из 5");
     let t = (await Ticket.findByPk(ticket.id))!;
     expect([t.status, t.closureKind, t.rating]).toEqual(["closed", "resident_confirmed", 5]);
@@ -371,6 +367,19 @@ describe("exactly once, answered after commit", () => {
   });
 });
 
+describe("housekeeping", () => {
+  it("forgets old update marks and clears a block when the person writes again", async () => {
+    await BotUpdate.create({ channel: "telegram", updateKey: `old-${uid()}`, processedAt: new Date(Date.now() - 30 * 86400_000) });
+    const fresh = await BotUpdate.count({ where: { channel: "telegram" } });
+    expect(await pruneUpdates("telegram", 7)).toBeGreaterThanOrEqual(1);
+    expect(await BotUpdate.count({ where: { channel: "telegram" } })).toBe(fresh - 1);
+    await MessengerIdentity.update({ blockedAt: new Date() }, { where: { channel: "telegram", externalId: String(USER) } });
+    await h.text(USER, "/menu");
+    expect((await MessengerIdentity.findOne({ where: { channel: "telegram", externalId: String(USER) } }))!.blockedAt).toBeNull();
+  });
+});
+
+// Last: stopping a second platform closes the shared database handle of this process.
 describe("long polling", () => {
   it("receives updates by getUpdates through telegraf and stops cleanly", async () => {
     const tg2 = await startBotApiServer();

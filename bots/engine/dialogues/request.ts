@@ -185,7 +185,7 @@ async function submit(turn: Turn): Promise<void> {
   );
   const uo = ticket.uoId ? await Organisation.findByPk(ticket.uoId, { transaction: turn.ctx.transaction }) : null;
   const lines = [T.created(ticket.number)];
-  if (ticket.emergency) lines.push("Заявка аварийная: аварийная бригада должна выехать в течение 30 минут.");
+  if (ticket.emergency) lines.push(`Заявка аварийная: аварийная бригада должна выехать в течение ${config().workflow.emergencyDispatchMinutes} минут.`);
   lines.push(
     uo
       ? `Ответственная организация: ${uo.shortName}${uo.dispatchPhone ? `, диспетчерская: ${formatPhone(uo.dispatchPhone)}` : ""}.`
