@@ -40,7 +40,7 @@ const STEPS: Record<StepName, Step> = {
 const REGISTRATION_STEPS: StepName[] = ["idle", "reg_consent", "reg_phone"];
 
 function cancel(turn: Turn): void {
-  turn.say(T.cancelled);
+  turn.say(T.cancelled, { removeKeyboard: !!turn.state.contact });
   turn.home();
 }
 
@@ -106,8 +106,10 @@ async function dispatch(turn: Turn): Promise<void> {
     }
     case "text": {
       const text = (inc.text ?? "").trim();
-      if (/^(отмена|отменить)$/i.test(text) && turn.state.step !== "idle") return cancel(turn);
-      if (/^(меню|главное меню)$/i.test(text)) return turn.home();
+      // Words typed or sent by a plain keyboard button ("✖ Отмена").
+      const word = text.replace(/[^\p{L}\s]/gu, "").trim().toLowerCase();
+      if ((word === "отмена" || word === "отменить") && turn.state.step !== "idle") return cancel(turn);
+      if (word === "меню" || word === "главное меню") return turn.home();
       if (!text) throw new Refusal(T.onlyText);
       input = { kind: "text", text };
       break;
