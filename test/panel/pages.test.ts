@@ -119,8 +119,11 @@ describe("staff pages", () => {
   it("refuses a state change without the CSRF token", async () => {
     const t = await createTicket(actorOf(w.users.operator), { buildingId: w.building.id });
     const { c } = await panelLogin(app.url, w.users.uo.login, PASSWORD);
-    const res = await c.post(`/panel/tickets/${t.id}/act/assign`, { expectedVersion: String(t.version), executorOrgId: String(w.contractor.id) }, false);
+    const res = await c.request("POST", `/panel/tickets/${t.id}/act/assign`, new URLSearchParams({ expectedVersion: String(t.version), executorOrgId: String(w.contractor.id) }), {
+      accept: "text/html,application/xhtml+xml",
+    });
     expect(res.status).toBe(403);
+    expect(res.text).toContain("Форма устарела или отправлена не из панели");
     expect((await Ticket.findByPk(t.id))!.status).toBe("routed");
   });
 

@@ -25,6 +25,12 @@ export async function errorHandler(ctx: Context, next: Next): Promise<void> {
     ctx.status = e.status;
     ctx.body = { error: { id: e.id, message: e.message, ...(e.details ? { details: e.details } : {}) } };
     ctx.state.error = e;
+    // A browser's form post outside the JSON API (e.g. a stale CSRF token) gets a readable page.
+    if (!ctx.path.startsWith("/api/") && ctx.accepts("json", "html") === "html") {
+      const text = e.message.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+      ctx.type = "html";
+      ctx.body = `<!doctype html><html lang="ru"><head><meta charset="utf-8"><title>Ошибка</title><link rel="stylesheet" href="/static/panel.css"></head><body><main><h1>Не удалось выполнить</h1><p class="flash error" role="alert">${text}</p><p><a href="/">На главную</a></p></main></body></html>`;
+    }
   }
 }
 
