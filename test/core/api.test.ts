@@ -48,7 +48,7 @@ describe("health and errors", () => {
   });
 
   it("malformed JSON and wrong types are refused, nothing is written", async () => {
-    const before = await Ticket.count();
+    const before = await Ticket.count({ where: { buildingId: w.building.id } });
     const bad = await ops.request("POST", "/api/tickets", "{ not json");
     expect([bad.status, bad.body.error.id]).toEqual([400, "malformed_json"]);
     const wrong = await ops.post("/api/tickets", { categoryId: "кран", description: 5 });
@@ -58,7 +58,7 @@ describe("health and errors", () => {
     expect(unknownField.body.error.id).toBe("validation_failed");
     const missingCat = await ops.post("/api/tickets", { categoryId: 999999, description: "x", buildingId: w.building.id });
     expect([missingCat.status, missingCat.body.error.id]).toEqual([404, "category_not_found"]);
-    expect(await Ticket.count()).toBe(before);
+    expect(await Ticket.count({ where: { buildingId: w.building.id } })).toBe(before);
   });
 });
 
@@ -191,7 +191,7 @@ describe("attachments", () => {
 
   it("refuses disguised and oversized files, leaving no row and no file", async () => {
     const id = (await newTicket(ops)).body.id;
-    const rows = await Attachment.count();
+    const rows = await Attachment.count({ where: { ticketId: id } });
     const files = fileCount();
     const disguised = await upload(ops, id, Buffer.from("<script>alert(1)</script>".repeat(20)), "photo.jpg");
     expect([disguised.status, disguised.body.error.id]).toEqual([415, "file_type_not_allowed"]);
@@ -199,7 +199,7 @@ describe("attachments", () => {
     expect(exe.status).toBe(415);
     const big = await upload(ops, id, Buffer.concat([PNG, Buffer.alloc(config().uploads.maxBytes)]), "big.png");
     expect([big.status, big.body.error.id]).toEqual([413, "file_too_large"]);
-    expect(await Attachment.count()).toBe(rows);
+    expect(await Attachment.count({ where: { ticketId: id } })).toBe(rows);
     expect(fileCount()).toBe(files);
   });
 
