@@ -17,6 +17,7 @@ const withOrg = [{ model: Organisation, as: "org" }];
  * many hours. What a resident is shown for their address (bots, telephony, web).
  */
 export async function activeOutagesForBuildings(buildingIds: number[], opts: { upcomingHours?: number; now?: Date; actor?: Actor } = {}): Promise<OutageView[]> {
+  buildingIds = buildingIds.filter((b) => Number.isInteger(b) && b > 0);
   if (!buildingIds.length) return [];
   const now = opts.now ?? new Date();
   const horizon = new Date(now.getTime() + (opts.upcomingHours ?? 0) * 3_600_000);
@@ -25,7 +26,7 @@ export async function activeOutagesForBuildings(buildingIds: number[], opts: { u
       cancelledAt: { [Op.is]: null },
       endedAt: { [Op.is]: null },
       startsAt: { [Op.lte]: horizon },
-      id: { [Op.in]: sequelize().literal(`(SELECT outage_id FROM outage_buildings WHERE building_id IN (${buildingIds.map(Number).join(",")}))`) },
+      id: { [Op.in]: sequelize().literal(`(SELECT outage_id FROM outage_buildings WHERE building_id IN (${buildingIds.join(",")}))`) },
     } as WhereOptions<Outage>,
     include: [...withOrg, { model: Building, as: "buildings" }],
     order: [["startsAt", "ASC"], ["id", "ASC"]],

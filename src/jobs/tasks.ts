@@ -51,7 +51,7 @@ export async function deadlineWatch(now: Date): Promise<number> {
   const rows = await ids(
     `SELECT id, CASE WHEN deadline_at <= $1 THEN 'passed' ELSE 'soon' END || ':' || to_char(deadline_at AT TIME ZONE 'UTC', 'YYYYMMDDHH24MI') AS ref
        FROM tickets WHERE status IN ('routed','assigned','accepted','crew_dispatched','reported')
-        AND deadline_at <= $1 + $2 * interval '1 hour'`,
+        AND deadline_at <= $1::timestamptz + $2 * interval '1 hour'`,
     [now, s.deadlineSoonHours],
   );
   let n = 0;
@@ -70,7 +70,7 @@ export async function emergencyDispatchWatch(now: Date): Promise<number> {
   const rows = await ids(
     `SELECT t.id, t.id::text AS ref FROM tickets t
       WHERE t.emergency AND t.crew_dispatched_at IS NULL AND t.status IN ('awaiting_routing','routed','assigned','accepted')
-        AND t.created_at <= $1 - $2 * interval '1 minute'
+        AND t.created_at <= $1::timestamptz - $2 * interval '1 minute'
         AND NOT EXISTS (SELECT 1 FROM outage_tickets ot WHERE ot.ticket_id = t.id)`,
     [now, minutes],
   );
@@ -104,11 +104,11 @@ export async function postponedWake(now: Date): Promise<number> {
 /** Verified but unconfirmed: a reminder after a day, closure "no answer" after the period. */
 export async function confirmationWatch(now: Date): Promise<{ reminded: number; closed: number }> {
   const s = await scheduleSettings();
-  const stale = await ids("SELECT id, '' AS ref FROM tickets WHERE status = 'verified' AND verified_at <= $1 - $2 * interval '1 day' ORDER BY id", [now, s.closeNoAnswerDays]);
+  const stale = await ids("SELECT id, '' AS ref FROM tickets WHERE status = 'verified' AND verified_at <= $1::timestamptz - $2 * interval '1 day' ORDER BY id", [now, s.closeNoAnswerDays]);
   const closed = await actOnEach("нет ответа жителя", stale.map((r) => r.id), "close_no_answer");
   const due = await ids(
     `SELECT id, id::text || ':' || to_char(verified_at AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISS') AS ref FROM tickets
-      WHERE status = 'verified' AND verified_at <= $1 - $2 * interval '1 hour' AND resident_id IS NOT NULL`,
+      WHERE status = 'verified' AND verified_at <= $1::timestamptz - $2 * interval '1 hour' AND resident_id IS NOT NULL`,
     [now, s.confirmationReminderHours],
   );
   let reminded = 0;
@@ -123,7 +123,7 @@ export async function outageAnnouncements(now: Date): Promise<number> {
   const s = await scheduleSettings();
   const rows = await ids(
     `SELECT id, id::text || ':' || to_char(starts_at AT TIME ZONE 'UTC', 'YYYYMMDDHH24MI') AS ref FROM outages
-      WHERE cancelled_at IS NULL AND ended_at IS NULL AND starts_at > $1 AND starts_at <= $1 + $2 * interval '1 hour'
+      WHERE cancelled_at IS NULL AND ended_at IS NULL AND starts_at > $1::timestamptz AND starts_at <= $1::timestamptz + $2 * interval '1 hour'
         AND created_at < starts_at - $2 * interval '1 hour'`,
     [now, s.outageNoticeHours],
   );

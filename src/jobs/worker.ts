@@ -82,7 +82,7 @@ export class NotificationWorker {
     });
   }
 
-  /** Re-enqueues deliveries whose job is gone; returns how many. */
+  /** Re-enqueues deliveries whose job is gone (or held by a worker that died); returns how many. */
   async sweep(claimTimeoutMs = this.opts.deliver?.claimTimeoutMs ?? 60_000): Promise<number> {
     const boss = this.boss;
     if (!boss || this.stopped) return 0;
@@ -90,8 +90,9 @@ export class NotificationWorker {
       `SELECT d.id FROM deliveries d
         WHERE ((d.status IN ('queued', 'retry') AND d.next_attempt_at < now() - interval '10 seconds')
             OR (d.status = 'sending' AND d.claimed_at < now() - $1 * interval '1 millisecond'))
-          AND NOT EXISTS (SELECT 1 FROM pgboss.job j WHERE j.name = $2 AND j.state IN ('created', 'retry', 'active')
-                           AND j.data->>'deliveryId' = d.id::text)
+          AND NOT EXISTS (SELECT 1 FROM pgboss.job j WHERE j.name = $2 AND j.data->>'deliveryId' = d.id::text
+                           AND (j.state IN ('created', 'retry')
+                                OR (j.state = 'active' AND j.started_on > now() - $1 * interval '1 millisecond')))
         ORDER BY d.id LIMIT 500`,
       { bind: [claimTimeoutMs, DELIVER_QUEUE], type: QueryTypes.SELECT },
     );

@@ -24,7 +24,7 @@ export interface FakeMessengerServer {
   failNext(chatId: string, ...faults: Fault[]): void;
   /** Chats that blocked the bot: answered 403 for ever. */
   blocked: Set<string>;
-  /** Hold answers to a chat until release() (a request in flight). */
+  /** Hold answers to a chat until release(): the request stays in flight. */
   hold(chatId: string): void;
   release(): void;
   close(): Promise<void>;
@@ -56,7 +56,6 @@ export async function startFakeMessengerServer(): Promise<FakeMessengerServer> {
       const vk = req.url!.includes("/method/messages.send");
       const p = vk ? Object.fromEntries(new URLSearchParams(body)) : JSON.parse(body || "{}");
       const chatId = String(vk ? p.peer_id : p.chat_id);
-      if (held.has(chatId)) await new Promise<void>((r) => waiting.push(r));
       const list = faults.get(chatId)?.length ? faults.get(chatId)! : (faults.get("*") ?? []);
       const fault = list.shift();
       const json = (status: number, o: unknown) => {
@@ -69,7 +68,10 @@ export async function startFakeMessengerServer(): Promise<FakeMessengerServer> {
         return json(429, { ok: false, error_code: 429, description: `Too Many Requests: retry after ${fault.retryAfter}`, parameters: { retry_after: fault.retryAfter } });
       if (fault?.status === 500) return json(500, { ok: false, error_code: 500, description: "Internal Server Error" });
       if (fault?.status === 400) return json(400, { ok: false, error_code: 400, description: "Bad Request: chat not found" });
+      // Like the real service, a message counts as delivered once the request arrived, whether or
+      // not the sender lives to read the answer.
       s.received.push({ channel: vk ? "vk" : "telegram", chatId, text: String(vk ? p.message : p.text), replyMarkup: p.reply_markup ?? p.keyboard ?? null, at: Date.now() });
+      if (held.has(chatId)) await new Promise<void>((r) => waiting.push(r));
       if (vk) return json(200, { response: nextId++ });
       return json(200, { ok: true, result: { message_id: nextId++, chat: { id: Number(chatId) }, text: p.text } });
     });
