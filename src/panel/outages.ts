@@ -46,6 +46,7 @@ ${canEdit
 </form></details>`
   : null}
 <div data-outages data-can-edit="${canEdit ? "1" : "0"}">
+<div class="outage-result" role="status" aria-live="polite"></div>
 <label for="outage-state">Показать</label> <select id="outage-state"><option value="current">текущие и плановые</option><option value="all">все, включая завершённые</option></select>
 <table class="grid"><thead><tr><th>Ресурс</th><th>Период</th><th>Состояние</th><th>Причина</th><th>Адреса и нормы ПП 354</th><th></th></tr></thead>
 <tbody><tr><td colspan="6" class="empty">Загрузка…</td></tr></tbody></table>

@@ -205,6 +205,12 @@ describe.skipIf(!hasChromium)(hasChromium ? "panel in a real browser" : `panel i
     await row.waitFor();
     expect(await row.textContent()).toContain(w.building.street);
     await shot(uo, "uo-outages");
+    // The card of a ticket in that building shows the outage.
+    const t = await createTicket(actorOf(w.users.operator), { buildingId: w.building.id, description: "Нет горячей воды" });
+    const card = await uo.context().newPage();
+    await card.goto(`${app.url}/panel/tickets/${t.id}`);
+    await card.locator("[data-building-outages] li", { hasText: "Ремонт теплотрассы" }).waitFor();
+    await card.close();
     await row.getByRole("button", { name: "Подача восстановлена" }).click();
     await uo.locator("[data-outages] .flash.ok", { hasText: "Восстановлено" }).waitFor();
   });

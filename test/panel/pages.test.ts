@@ -141,6 +141,14 @@ describe("staff pages", () => {
     expect(refused.status).toBe(415);
     expect(JSON.parse(refused.text).error.message).toContain("Тип файла не поддерживается");
     expect(await Attachment.count({ where: { ticketId: t.id } })).toBe(0);
+    const huge = new FormData();
+    huge.set("expectedVersion", String(v));
+    huge.set("worksDone", "Заменена прокладка");
+    huge.set("file", new Blob([new Uint8Array(11 * 1024 * 1024)], { type: "application/pdf" }), "naryad.pdf");
+    const tooBig = await c.postMultipart(`/panel/tickets/${t.id}/act/report`, huge, csrf);
+    expect(tooBig.status).toBe(413);
+    expect(JSON.parse(tooBig.text).error.message).toContain("Файл слишком большой");
+    expect((await Ticket.findByPk(t.id))!.status).toBe("accepted");
     const good = new FormData();
     good.set("expectedVersion", String(v));
     good.set("worksDone", "Заменена прокладка");

@@ -136,12 +136,31 @@
     return row;
   }
 
+  // Current outages at the ticket's building (the likely cause of a mass incident).
+  async function buildingOutages(box) {
+    try {
+      const { items } = await api("GET", `/api/outages?state=current&buildingId=${encodeURIComponent(box.dataset.buildingOutages)}`);
+      if (!items.length) return;
+      box.querySelector("ul").replaceChildren(
+        ...items.map((o) => el("li", { text: `${o.resourceLabel}: ${o.reason} (${o.kindLabel}, ${o.startsAtLocal} — ${o.expectedEndAtLocal}, ${o.stateLabel.toLowerCase()})` })),
+      );
+      box.hidden = false;
+    } catch {
+      /* outages unavailable */
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     const form = $("#new-ticket");
     if (form) fromCallForm(form);
     const calls = $("[data-ticket-calls]");
     if (calls) ticketCalls(calls);
     const cb = $("[data-callbacks]");
-    if (cb) callbacks(cb);
+    if (cb) {
+      callbacks(cb);
+      document.addEventListener("op:callbacks", () => callbacks(cb));
+    }
+    const out = $("[data-building-outages]");
+    if (out) buildingOutages(out);
   });
 })();

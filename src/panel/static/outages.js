@@ -47,7 +47,7 @@
   }
 
   function row(root, o) {
-    const msg = el("div", { role: "status" });
+    const msg = $(".outage-result", root); // outside the table: a reload keeps the message
     const actions = el("div", { class: "row" });
     const open = o.state === "active" || o.state === "upcoming";
     if (open && root.dataset.canEdit === "1") {
@@ -107,7 +107,7 @@
       el("td", { text: o.stateLabel }),
       el("td", { text: o.reason }),
       el("td", {}, el("ul", {}, ...(o.buildings || []).slice(0, 20).map((b) => el("li", { text: b.address }))), flags.length ? el("ul", {}, ...flags) : null),
-      el("td", {}, children, actions, msg),
+      el("td", {}, children, actions),
     );
   }
 

@@ -239,6 +239,7 @@
       }
     });
     es.addEventListener("ticket.changed", (e) => onTicketChanged(JSON.parse(e.data)));
+    es.addEventListener("callbacks.changed", () => document.dispatchEvent(new CustomEvent("op:callbacks")));
     for (const name of ["call.ringing", "call.answered", "call.ended", "call.withdrawn"])
       es.addEventListener(name, (e) => renderCall(name, JSON.parse(e.data)));
     es.onerror = () => status("Связь с сервером прервана, переподключение…");

@@ -60,6 +60,7 @@ export function ticketCard(t: Card, csrf: string, ch: ActionChoices, x: CardExtr
     ? html`<form method="post" action="/panel/tickets/${t.id}/attachments" enctype="multipart/form-data" class="inline upload">
   <input type="hidden" name="_csrf" value="${csrf}"><label>Приложить фото <input type="file" name="file" accept="image/*,application/pdf" required></label><button type="submit">Загрузить</button></form>`
     : null}
+  ${t.buildingId ? html`<div data-building-outages="${t.buildingId}" hidden><h2>Отключения по дому</h2><ul></ul></div>` : null}
   ${x.extra ?? null}
 </section>
 <section class="side">
