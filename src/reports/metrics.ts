@@ -98,7 +98,7 @@ function keyExpr(by: Breakdown, eventCol: "created_at" | "closed_at"): string {
     case "day":
     case "week":
     case "month":
-      return `to_char(date_trunc('${by}', t.${eventCol} AT TIME ZONE :tz), 'YYYY-MM-DD')`;
+      return `date_trunc('${by}', t.${eventCol} AT TIME ZONE :tz)`;
   }
 }
 
@@ -114,6 +114,7 @@ function whereScope(scope: ReportScope, f: ReportFilters): string {
   return parts.map((p) => ` AND ${p}`).join("");
 }
 
+const TIME_KEYS: readonly Breakdown[] = ["day", "week", "month"];
 const needsBuilding = (by: Breakdown) => by === "district";
 
 export async function computeMetrics(period: Period, by: Breakdown, scope: ReportScope, filters: ReportFilters = {}, now = new Date()): Promise<MetricsRow[]> {
@@ -138,10 +139,8 @@ export async function computeMetrics(period: Period, by: Breakdown, scope: Repor
         count(*) FILTER (WHERE t.reported_at IS NOT NULL AND t.reported_at <= t.deadline_at) AS on_time,
         count(*) FILTER (WHERE t.reported_at IS NOT NULL AND t.reported_at > t.deadline_at) AS late,
         count(*) FILTER (WHERE t.reported_at IS NOT NULL AND t.reopened_count > 0) AS reopened,
-        percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM t.closed_at - t.created_at) / 3600)
-          FILTER (WHERE t.reported_at IS NOT NULL) AS p50,
-        percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM t.closed_at - t.created_at) / 3600)
-          FILTER (WHERE t.reported_at IS NOT NULL) AS p90,
+        percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY extract(epoch FROM t.closed_at - t.created_at) / 3600)
+          FILTER (WHERE t.reported_at IS NOT NULL) AS pct,
         count(*) FILTER (WHERE t.verified_at IS NOT NULL
           AND t.closure_kind IN ('resident_confirmed', 'operator_confirmed', 'no_answer', 'unreachable')) AS conf_base,
         count(*) FILTER (WHERE t.verified_at IS NOT NULL AND t.closure_kind IN ('resident_confirmed', 'operator_confirmed')) AS confirmed,
@@ -154,8 +153,8 @@ export async function computeMetrics(period: Period, by: Breakdown, scope: Repor
       WHERE t.closed_at >= :from AND t.closed_at < :to ${extra}
       GROUP BY 1
     )
-    SELECT coalesce(c.k, d.k) AS k, c.received, c.open_overdue, c.em, c.em_ok, d.closed, d.resolved, d.on_time, d.late,
-           d.reopened, d.p50, d.p90, d.conf_base, d.confirmed, d.no_answer, d.unreachable, d.rated, d.rating_avg, d.dissatisfied
+    SELECT ${TIME_KEYS.includes(by) ? "to_char(coalesce(c.k, d.k), 'YYYY-MM-DD')" : "coalesce(c.k, d.k)"} AS k, c.received, c.open_overdue, c.em, c.em_ok, d.closed, d.resolved, d.on_time, d.late,
+           d.reopened, d.pct[1] AS p50, d.pct[2] AS p90, d.conf_base, d.confirmed, d.no_answer, d.unreachable, d.rated, d.rating_avg, d.dissatisfied
       FROM c FULL JOIN d ON c.k = d.k
      ORDER BY 1`;
   const rows = await sequelize().query<Record<string, number | string | null>>(sql, {

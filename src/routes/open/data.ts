@@ -85,7 +85,7 @@ export function openDataRouter(): Router {
 
   r.get("/outages", async (ctx) => {
     const q = parse(outagesSchema, ctx.query);
-    const where = ["o.ended_at IS NULL", "o.cancelled_at IS NULL", "o.expected_end_at > now()"];
+    const where = ["o.ended_at IS NULL", "o.cancelled_at IS NULL"]; // an overrun outage stays active until ended
     if (q.buildingId) where.push("b.id = :buildingId");
     if (q.street) where.push("lower(b.street) LIKE :street");
     if (q.house) where.push("lower(b.house) = lower(:house)");
