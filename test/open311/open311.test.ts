@@ -214,3 +214,24 @@ describe("GET requests", () => {
     else expect(flat(child(parseXml(r.text), "error")!)).toEqual({ code: String(status), description: expect.any(String) });
   });
 });
+
+describe("client administration", () => {
+  it("an administrator issues a key that works; others are refused", async () => {
+    const admin = await loginAs(app.url, w.users.admin);
+    const created = await admin.post("/api/open311/clients", { name: "Приложение «Мой двор»" });
+    expect(created.status).toBe(201);
+    expect(created.body.apiKey).toMatch(/^o311_/);
+    expect((await post("json", { ...valid(), api_key: created.body.apiKey })).status).toBe(201);
+    const listed = await admin.get("/api/open311/clients");
+    expect(JSON.stringify(listed.body)).not.toContain(created.body.apiKey); // shown once, stored hashed
+    expect(listed.body.items.map((c: { id: number }) => c.id)).toContain(created.body.id);
+    const off = await admin.post(`/api/open311/clients/${created.body.id}/deactivate`);
+    expect(off.body.active).toBe(false);
+    expect((await post("json", { ...valid(), api_key: created.body.apiKey })).status).toBe(403);
+
+    const uo = await loginAs(app.url, w.users.uo);
+    expect((await uo.post("/api/open311/clients", { name: "Чужое" })).status).toBe(403);
+    expect((await uo.get("/api/open311/clients")).status).toBe(403);
+    expect((await admin.post("/api/open311/clients", { name: "" })).body.error.id).toBe("validation_failed");
+  });
+});
