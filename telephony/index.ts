@@ -113,7 +113,7 @@ export function telephonyDoor(opts: TelephonyOptions = {}): DoorFactory {
         await db.sequelize.query("SELECT pg_notify($1, $2)", { bind: [DIAL_CHANNEL, JSON.stringify(req)] });
       },
     };
-    registerDialer(dialer);
+    const unregister = registerDialer(dialer);
     leadership.start();
 
     const door: TelephonyDoor = {
@@ -121,7 +121,7 @@ export function telephonyDoor(opts: TelephonyOptions = {}): DoorFactory {
       leadership,
       link: () => (link ? { conn: link.conn, tracker: link.tracker } : null),
       async stop() {
-        registerDialer(null);
+        unregister();
         const l = link;
         link = null;
         l?.detach();

@@ -29,8 +29,12 @@ export interface Dialer {
 }
 
 let registered: Dialer | null = null;
-export function registerDialer(d: Dialer | null): void {
+/** Registers the dialer; the returned function unregisters it (if it is still the one registered). */
+export function registerDialer(d: Dialer): () => void {
   registered = d;
+  return () => {
+    if (registered === d) registered = null;
+  };
 }
 export function dialer(): Dialer | null {
   return registered;
