@@ -137,24 +137,33 @@ ${list.map((o) => html`<tr><td>${o.shortName}</td><td>${o.inn ?? "—"}</td><td>
          FROM outbox`,
       { type: QueryTypes.SELECT },
     );
+    const [lastCall] = await sequelize().query<{ at: string | null }>(
+      "SELECT to_char(max(started_at) AT TIME ZONE $1, 'DD.MM.YYYY HH24:MI') AS at FROM calls",
+      { bind: [config().district.timezone], type: QueryTypes.SELECT },
+    );
     const channels = configuredChannels();
     const cfg = config();
-    const row = (name: string, ok: boolean, note: string) => html`<tr><td>${name}</td><td class="${ok ? "ok" : "bad"}">${ok ? "подключено" : "не подключено"}</td><td>${note}</td></tr>`;
+    const row = (name: string, ok: boolean, note: string, yes = "подключено", no = "не подключено") =>
+      html`<tr><td>${name}</td><td class="${ok ? "ok" : "bad"}">${ok ? yes : no}</td><td>${note}</td></tr>`;
     page(ctx, {
       title: "Состояние интеграций",
-      page: "admin",
+      page: "status",
       body: html`<h1>Состояние интеграций</h1>
 <table class="grid"><thead><tr><th>Канал</th><th>Состояние</th><th>Примечание</th></tr></thead><tbody>
 ${row("Telegram", channels.includes("telegram"), cfg.telegram.token ? `режим: ${cfg.telegram.mode}` : "токен не задан")}
 ${row("ВКонтакте", channels.includes("vk"), cfg.vk.token ? `режим: ${cfg.vk.mode}` : "токен не задан")}
 ${row("Электронная почта", channels.includes("email"), cfg.smtp.url ? "SMTP задан" : "SMTP не задан")}
-${row("АТС (AMI)", !!cfg.ami.host, cfg.ami.host ? `${cfg.ami.host}:${cfg.ami.port}` : "адрес АТС не задан")}
+${row("АТС (AMI)", !!cfg.ami.host, cfg.ami.host ? `${cfg.ami.host}:${cfg.ami.port}; последний звонок в журнале: ${lastCall?.at ?? "нет"}` : "адрес АТС не задан", "настроено", "не настроено")}
 </tbody></table>
 <h2>Очередь уведомлений</h2>
 <dl class="facts"><dt>Ожидают отправки</dt><dd id="outbox-backlog">${q?.backlog ?? 0}</dd>
 <dt>С ошибками (повторяются)</dt><dd>${q?.failing ?? 0}</dd>
 <dt>Самое старое ожидающее</dt><dd>${q?.oldest ?? "—"}</dd>
-<dt>Обработано за сутки</dt><dd>${q?.done24 ?? 0}</dd></dl>`,
+<dt>Обработано за сутки</dt><dd>${q?.done24 ?? 0}</dd></dl>
+<h2>Доставка по каналам</h2>
+<table class="grid" data-backlog><thead><tr><th>Состояние</th><th>Канал</th><th>Сколько</th></tr></thead><tbody><tr><td colspan="3" class="empty">Загрузка…</td></tr></tbody></table>
+<h2>Неотправленные уведомления</h2>
+<table class="grid" data-dead-letters><thead><tr><th>Когда</th><th>Канал</th><th>Состояние</th><th>Ошибка</th><th></th></tr></thead><tbody><tr><td colspan="5" class="empty">Загрузка…</td></tr></tbody></table>`,
     });
   });
   return r;

@@ -17,6 +17,7 @@ const STATIC: Record<string, string> = {
   "panel.js": "text/javascript; charset=utf-8",
   "calls.js": "text/javascript; charset=utf-8",
   "outages.js": "text/javascript; charset=utf-8",
+  "admin.js": "text/javascript; charset=utf-8",
   "panel.css": "text/css; charset=utf-8",
 };
 

@@ -99,7 +99,7 @@ export function page(ctx: Context, o: PageOpts): void {
 <link rel="stylesheet" href="/static/panel.css">
 <script src="/static/panel.js" defer></script>
 <script src="/static/calls.js" defer></script>
-${o.page === "outages" ? html`<script src="/static/outages.js" defer></script>\n` : null}</head>
+${o.page === "outages" ? html`<script src="/static/outages.js" defer></script>\n` : null}${o.page === "status" ? html`<script src="/static/admin.js" defer></script>\n` : null}</head>
 <body data-page="${o.page ?? ""}" data-role="${actor.role}">
 <a class="skip" href="#main">К содержимому</a>
 <header class="top">

@@ -64,7 +64,7 @@ describe.skipIf(!hasChromium)(hasChromium ? "panel in a real browser" : `panel i
     throw new Error("AMI link not ready");
   }
 
-  async function browserAs(user: User, viewport = { width: 1366, height: 768 }): Promise<Page> {
+  async function browserAs(user: User, viewport = { width: 1366, height: 768 }, keyboard = false): Promise<Page> {
     const { chromium } = await import("playwright-core");
     const dir = mkdtempSync(path.join(os.tmpdir(), "op-chromium-"));
     dirs.push(dir);
@@ -73,9 +73,17 @@ describe.skipIf(!hasChromium)(hasChromium ? "panel in a real browser" : `panel i
     const page = ctx.pages()[0] ?? (await ctx.newPage());
     page.setDefaultTimeout(15_000);
     await page.goto(`${app.url}/login`);
-    await page.getByLabel("Логин").fill(user.login);
-    await page.getByLabel("Пароль").fill(PASSWORD);
-    await page.getByRole("button", { name: "Войти" }).click();
+    if (keyboard) {
+      // Keyboard only: the login field has focus, Tab moves on, Enter submits.
+      await page.keyboard.type(user.login);
+      await page.keyboard.press("Tab");
+      await page.keyboard.type(PASSWORD);
+      await page.keyboard.press("Enter");
+    } else {
+      await page.getByLabel("Логин").fill(user.login);
+      await page.getByLabel("Пароль").fill(PASSWORD);
+      await page.getByRole("button", { name: "Войти" }).click();
+    }
     await page.waitForURL(/\/panel\//);
     return page;
   }
@@ -180,7 +188,7 @@ describe.skipIf(!hasChromium)(hasChromium ? "panel in a real browser" : `panel i
   it("a УО user cannot open another УО's ticket by URL", async () => {
     const t = await createTicket(actorOf(w.users.operator), { buildingId: w.building.id, description: "Заявка чужой УО" });
     const stranger = await makeUser("uo", await makeOrg("management_company"));
-    const page = await browserAs(stranger);
+    const page = await browserAs(stranger, undefined, true);
     const res = await page.goto(`${app.url}/panel/tickets/${t.id}`);
     expect(res!.status()).toBe(404);
     expect(await page.locator("main").textContent()).toContain("Заявка не найдена");
@@ -220,6 +228,8 @@ describe.skipIf(!hasChromium)(hasChromium ? "panel in a real browser" : `panel i
     await admin.locator("h1", { hasText: "Категории" }).waitFor();
     await shot(admin, "admin-categories");
     await admin.goto(`${app.url}/panel/admin/status`);
+    await admin.locator("[data-dead-letters] tbody td:not(:has-text('Загрузка'))").first().waitFor();
+    await admin.locator("[data-backlog] tbody td:not(:has-text('Загрузка'))").first().waitFor();
     await shot(admin, "admin-status");
     const resident = admin.context();
     const page = await resident.newPage();
