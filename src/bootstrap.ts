@@ -1,5 +1,5 @@
 // First start on an empty database: reference data and the administrator.
-import type { Sequelize } from "sequelize";
+import { UniqueConstraintError, type Sequelize } from "sequelize";
 import type { Config } from "./config.ts";
 import { generatePassword, hashPassword } from "./auth/passwords.ts";
 import { logger } from "./logger.ts";
@@ -13,7 +13,7 @@ export async function bootstrap(db: Sequelize, cfg: Config, print: (s: string) =
   if (admin) return;
   const fromEnv = cfg.auth.adminPassword;
   const password = fromEnv ?? generatePassword();
-  await User.create({
+  const created = await User.create({
     organisationId: null,
     role: "admin",
     login: "admin",
@@ -26,7 +26,12 @@ export async function bootstrap(db: Sequelize, cfg: Config, print: (s: string) =
     mustChangePassword: !fromEnv,
     lockedUntil: null,
     lastLoginAt: null,
+  }).catch((err) => {
+    // Several instances (or test apps) starting together on an empty database: one of them wins.
+    if (err instanceof UniqueConstraintError) return null;
+    throw err;
   });
+  if (!created) return;
   if (fromEnv) logger.info("administrator 'admin' created with ADMIN_PASSWORD");
   else
     print(

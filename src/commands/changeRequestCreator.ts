@@ -15,7 +15,8 @@ export async function changeRequestCreator({ ctx, input }: { ctx: Ctx; input: Ch
   const org = await Organisation.findByPk(ctx.actor.orgId, { transaction: ctx.transaction });
   if (!org) throw errors.notFound("organisation");
   // The card as it would be after the change must still be valid.
-  const issues = cardIssues({ ...cardOf(org), ...input.changes }).filter((i) => i.field in input.changes || i.field === "ogrn" || i.field === "kpp");
+  const kindChanged = "inn" in input.changes || "ogrn" in input.changes;
+  const issues = cardIssues({ ...cardOf(org), ...input.changes }).filter((i) => i.field in input.changes || (kindChanged && (i.field === "ogrn" || i.field === "kpp")));
   if (issues.length) throw errors.validationFailed(issues.map((i) => ({ field: `changes.${i.field}`, message: i.message })));
   const cr = await ChangeRequest.create(
     { organisationId: org.id, requestedByUserId: ctx.actor.user.id, changes: input.changes as Record<string, string>, comment: input.comment ?? null },

@@ -4,6 +4,7 @@
 import { parse as parseCsv } from "csv-parse/sync";
 import ExcelJS from "exceljs";
 import iconv from "iconv-lite";
+import { inflateRawSync } from "node:zlib";
 import { AppError } from "../errors.ts";
 
 export const TABLE_LIMITS = {
@@ -52,13 +53,30 @@ export function inspectXlsx(buf: Buffer, limits = TABLE_LIMITS): void {
     const nameLen = buf.readUInt16LE(p + 28);
     const extra = buf.readUInt16LE(p + 30);
     const comment = buf.readUInt16LE(p + 32);
+    const method = buf.readUInt16LE(p + 10);
+    const localAt = buf.readUInt32LE(p + 42);
     names.add(buf.toString("utf8", p + 46, p + 46 + nameLen));
-    total += size;
     if (size > 1_000_000 && size / Math.max(compressed, 1) > limits.maxRatio) throw zipBomb();
+    // The declared sizes may lie: inflate each part with a hard cap on what it may produce.
+    total += actualSize(buf, localAt, compressed, method, Math.min(size, limits.maxUnzippedBytes - total), notXlsx);
     if (total > limits.maxUnzippedBytes) throw zipBomb();
     p += 46 + nameLen + extra + comment;
   }
   if (!names.has("[Content_Types].xml") || !names.has("xl/workbook.xml")) throw notXlsx();
+}
+
+function actualSize(buf: Buffer, localAt: number, compressed: number, method: number, cap: number, notXlsx: () => AppError): number {
+  if (localAt + 30 > buf.length || buf.readUInt32LE(localAt) !== 0x04034b50) throw notXlsx();
+  const start = localAt + 30 + buf.readUInt16LE(localAt + 26) + buf.readUInt16LE(localAt + 28);
+  if (start + compressed > buf.length) throw notXlsx();
+  if (method === 0) return compressed;
+  if (method !== 8) throw notXlsx();
+  try {
+    return inflateRawSync(buf.subarray(start, start + compressed), { maxOutputLength: Math.max(cap, 1) }).length;
+  } catch (err) {
+    if ((err as { code?: string }).code === "ERR_BUFFER_TOO_LARGE" || err instanceof RangeError) throw zipBomb();
+    throw notXlsx();
+  }
 }
 
 const zipBomb = () => badFile("xlsx_too_large", "Файл XLSX после распаковки слишком велик. Разбейте таблицу на части.");

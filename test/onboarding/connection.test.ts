@@ -121,6 +121,8 @@ describe("connection request of a УО", () => {
     const body = uoRequest({ buildings: rowsOf(street(), 2) });
     const sent = await client(app.url).post("/api/onboarding/requests", body);
     expect(sent.status).toBe(201);
+    const again = await client(app.url).post("/api/onboarding/requests", body);
+    expect([again.status, again.body.error.id]).toEqual([409, "request_pending"]);
     expect((await agency.post(`/api/onboarding/requests/${sent.body.id}/reject`, {})).status).toBe(400);
     const rej = await agency.post(`/api/onboarding/requests/${sent.body.id}/reject`, { reason: "Не приложен список сотрудников с подписью руководителя" });
     expect(rej.body).toMatchObject({ status: "rejected", rejectReason: "Не приложен список сотрудников с подписью руководителя" });

@@ -141,6 +141,12 @@ describe("buildings and accounts import", () => {
     ]);
     expect(bomb.length).toBeLessThan(1024 * 1024);
     expect((await failure(importFile(bomb, "doma.xlsx"))).id).toBe("xlsx_too_large");
+    const liar = makeZip([
+      { name: "[Content_Types].xml", data: Buffer.from("<Types/>") },
+      { name: "xl/workbook.xml", data: Buffer.from("<workbook/>") },
+      { name: "xl/worksheets/sheet1.xml", data: Buffer.alloc(120 * 1024 * 1024), skipCrc: true, declaredSize: 1000 },
+    ]);
+    expect((await failure(importFile(liar, "doma.xlsx"))).id).toBe("xlsx_too_large");
     const plainZip = makeZip([{ name: "readme.txt", data: Buffer.from("hello") }]);
     expect((await failure(importFile(plainZip, "doma.xlsx"))).id).toBe("not_xlsx");
     expect((await failure(importFile(Buffer.from("это не книга Excel"), "doma.xlsx"))).id).toBe("not_xlsx");

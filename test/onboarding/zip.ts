@@ -10,7 +10,8 @@ function crc32(buf: Buffer): number {
   return ~c >>> 0;
 }
 
-export function makeZip(entries: Array<{ name: string; data: Buffer; skipCrc?: boolean }>): Buffer {
+/** `declaredSize` lets a test lie about the unpacked size, as a crafted zip bomb would. */
+export function makeZip(entries: Array<{ name: string; data: Buffer; skipCrc?: boolean; declaredSize?: number }>): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
@@ -24,7 +25,7 @@ export function makeZip(entries: Array<{ name: string; data: Buffer; skipCrc?: b
     lh.writeUInt16LE(8, 8);
     lh.writeUInt32LE(crc, 14);
     lh.writeUInt32LE(comp.length, 18);
-    lh.writeUInt32LE(e.data.length, 22);
+    lh.writeUInt32LE(e.declaredSize ?? e.data.length, 22);
     lh.writeUInt16LE(name.length, 26);
     const ch = Buffer.alloc(46);
     ch.writeUInt32LE(0x02014b50, 0);
@@ -33,7 +34,7 @@ export function makeZip(entries: Array<{ name: string; data: Buffer; skipCrc?: b
     ch.writeUInt16LE(8, 10);
     ch.writeUInt32LE(crc, 16);
     ch.writeUInt32LE(comp.length, 20);
-    ch.writeUInt32LE(e.data.length, 24);
+    ch.writeUInt32LE(e.declaredSize ?? e.data.length, 24);
     ch.writeUInt16LE(name.length, 28);
     ch.writeUInt32LE(offset, 42);
     locals.push(lh, name, comp);
