@@ -1,4 +1,5 @@
 // Every Russian text the resident bots say, in one place.
+// Texts of consent are immutable by version (consent_texts): change the version with the text.
 export const CONSENT_VERSION = "pd-2026-12-01";
 
 export const T = {

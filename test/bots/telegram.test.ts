@@ -17,6 +17,7 @@ import { BotSession, BotUpdate } from "../../src/models/BotSession.ts";
 import { pruneUpdates } from "../../bots/engine/store.ts";
 import { messenger } from "../../src/notifications/channels.ts";
 import { residentButtons } from "../../src/notifications/texts.ts";
+import { ResidentConsent } from "../../src/models/PersonalData.ts";
 import { tgHarness, texts } from "./tgHarness.ts";
 
 let db: TestDb;
@@ -86,6 +87,7 @@ describe("registration", () => {
     const resident = await Resident.findOne({ where: { phone: PHONE } });
     expect(resident!.consentVersion).toBe(CONSENT_VERSION);
     expect(resident!.consentAt).toBeInstanceOf(Date);
+    expect((await ResidentConsent.findAll({ where: { residentId: resident!.id } })).map((c) => [c.version, c.channel, c.given])).toEqual([[CONSENT_VERSION, "telegram", true]]);
 
     await h.press(USER, "По лицевому счёту");
     said = await h.text(USER, "000000000");

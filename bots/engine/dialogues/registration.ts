@@ -1,6 +1,8 @@
 // Registration: consent to personal-data processing, then the phone number.
 import { residentRegistrar } from "../../../src/commands/residentRegistrar.ts";
 import { residentApartments } from "../../../src/commands/residentAddressFinder.ts";
+import { personalDataConsentRecorder } from "../../../src/commands/personalDataConsentRecorder.ts";
+import { sequelize } from "../../../src/db/sequelize.ts";
 import { normalizePhone } from "../../../src/lib/phone.ts";
 import { addressOf } from "../../../src/presenters/ticket.ts";
 import { CONSENT_VERSION, L, T } from "../texts.ts";
@@ -75,6 +77,12 @@ export const regPhone: Step = {
         consentVersion: CONSENT_VERSION,
       },
     });
+    // The consent log (which text, when, through which channel) of the personal-data registry.
+    await sequelize().query("INSERT INTO consent_texts (version, text) VALUES ($1, $2) ON CONFLICT (version) DO NOTHING", {
+      bind: [CONSENT_VERSION, T.consent],
+      transaction: turn.ctx.transaction,
+    });
+    await personalDataConsentRecorder({ ctx: turn.ctx, residentId: resident.id, version: CONSENT_VERSION, channel: turn.inc.channel });
     turn.resident = resident;
     turn.say(T.phoneSaved, { removeKeyboard: turn.port.contactButton });
     const apartments = await residentApartments(turn.ctx, resident.id);
