@@ -2,6 +2,7 @@
 // order the PBX sent them, each as one command (one transaction) by the system actor. A failed
 // event is logged with its context and the next one goes on: the link never crashes.
 import { runCommand, systemActor } from "../src/context.ts";
+import { AppError } from "../src/errors.ts";
 import { logger as rootLogger } from "../src/logger.ts";
 import {
   callAnswerRecorder,
@@ -19,6 +20,7 @@ import type { AmiBlock, AmiConnection } from "./amiConnection.ts";
 import { CallMapper, type CallEvent, type CallInfo } from "./callMapper.ts";
 
 const PBX_ACTOR = systemActor("АТС");
+const RETRY_DELAYS_MS = [200, 1000, 3000];
 
 export class CallTracker {
   private queue: Promise<void> = Promise.resolve();
@@ -74,11 +76,24 @@ export class CallTracker {
       this.log.warn({ err, event: b.event, linkedid: b.linkedid }, "AMI event could not be mapped; skipped");
       return;
     }
-    for (const e of events) {
+    for (const e of events) await this.record(e);
+  }
+
+  /** One event, one command; a database hiccup is retried a few times before the event is given up. */
+  private async record(e: CallEvent): Promise<void> {
+    const context = { type: e.type, pbxCallId: "call" in e ? e.call.pbxCallId : undefined };
+    for (let attempt = 1; ; attempt++) {
       try {
         await runCommand(PBX_ACTOR, (ctx) => this.apply(ctx, e));
+        return;
       } catch (err) {
-        this.log.error({ err, type: e.type, pbxCallId: "call" in e ? e.call.pbxCallId : undefined }, "call event not recorded");
+        const transient = !(err instanceof AppError) && attempt < RETRY_DELAYS_MS.length + 1;
+        if (!transient) {
+          this.log.error({ err, ...context, attempt }, "call event not recorded");
+          return;
+        }
+        this.log.warn({ err: (err as Error).message, ...context, attempt }, "call event not recorded yet; retrying");
+        await new Promise((r) => setTimeout(r, RETRY_DELAYS_MS[attempt - 1]));
       }
     }
   }

@@ -12,7 +12,7 @@ import type { User } from "../../src/models/User.ts";
 import { setupTestDb, type TestDb } from "../support/db.ts";
 import { actorOf, category, createTicket, makeUser, makeWorld, type World } from "../support/factories.ts";
 import { loginAs, type Client } from "../support/app.ts";
-import { AmiTestServer } from "../support/amiServer.ts";
+import { AmiTestServer, loadFixture } from "../support/amiServer.ts";
 import { block, CALLER, linkReady, openStream, startTelephonyApp, waitFor, type Stream, type TelephonyApp } from "./support.ts";
 
 let db: TestDb;
@@ -120,6 +120,34 @@ describe("inbound calls", () => {
     if (outageId) expect(pop.outages).toEqual([expect.objectContaining({ id: outageId, resource: "hot_water", reason: "ремонт теплотрассы", buildingIds: [w.building.id] })]);
     else expect(pop.outages).toEqual([]);
     expect(pop.recentCalls.length).toBeGreaterThan(0);
+  });
+
+  it("the calls API: pops ringing now (after a page reload), one pop, filters, bad filters", async () => {
+    const before = await lastCallId();
+    const cut = loadFixture("inbound_answered_queue").blocks.findIndex((b) => b.raw.startsWith("Event: DialState"));
+    await ami.play("inbound_answered_queue", { stopAfter: cut });
+    const ringing = await callAfter(before, "ringing");
+    await waitFor(async () => (await CallLeg.count({ where: { callId: ringing.id } })) > 0, "leg");
+    const now = await opClient.get("/api/calls/ringing");
+    expect(now.body.items.map((x: { callId: number }) => x.callId)).toEqual([ringing.id]);
+    expect((await op2Client.get("/api/calls/ringing")).body.items).toEqual([]);
+    const pop = await opClient.get(`/api/calls/${ringing.id}/pop`);
+    expect(pop.body).toMatchObject({ callId: ringing.id, callerNumber: CALLER, residents: [expect.objectContaining({ id: residentId })] });
+    await ami.play("inbound_answered_queue", { from: cut });
+    await callAfter(before);
+    expect((await opClient.get("/api/calls/ringing")).body.items).toEqual([]);
+
+    const byNumber = await opClient.get(`/api/calls?number=${encodeURIComponent("8 912 123-45-67")}&outcome=answered&direction=inbound&perPage=200`);
+    expect(byNumber.status).toBe(200);
+    expect(byNumber.body.items.length).toBeGreaterThan(0);
+    expect(byNumber.body.items.every((x: { callerNumber: string; outcome: string }) => x.callerNumber === CALLER && x.outcome === "answered")).toBe(true);
+    const bad = await opClient.get("/api/calls?number=abc&outcome=lost");
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.id).toBe("validation_failed");
+    expect((await opClient.get("/api/calls/abc")).body.error.id).toBe("call_not_found");
+    const oversight = await loginAs(t.app.url, w.users.oversight);
+    expect((await oversight.get(`/api/calls/${ringing.id}`)).status).toBe(200);
+    expect((await oversight.get(`/api/calls/${ringing.id}/pop`)).status).toBe(403);
   });
 
   it("ring-all: the pop is withdrawn from the operator who did not answer", async () => {
