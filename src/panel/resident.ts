@@ -12,6 +12,7 @@ import { sequelize } from "../db/sequelize.ts";
 import { errors } from "../errors.ts";
 import { attachmentAdder } from "../commands/attachmentAdder.ts";
 import { residentFinder } from "../commands/residentFinder.ts";
+import { personalDataConsentRecorder } from "../commands/personalDataConsentRecorder.ts";
 import { ticketActionTaker } from "../commands/ticketActionTaker.ts";
 import { ticketCreator } from "../commands/ticketCreator.ts";
 import { normalizePhone } from "../lib/phone.ts";
@@ -25,7 +26,7 @@ import { parse } from "../routes/middleware/validate.ts";
 import { panelErrors } from "./errors.ts";
 import { checkPublicCsrf, publicCsrf } from "./guard.ts";
 import { page, setFlash } from "./layout.ts";
-import { residentForm, statusLookup, statusPage } from "./views/resident.ts";
+import { residentForm, statusLookup, statusPage, WEB_CONSENT } from "./views/resident.ts";
 
 export const WEB_LIMITS = { perPhonePerDay: 3, perApartmentPerDay: 5, lookupFailuresPerIp: 10 };
 const MAX_PHOTOS = 3;
@@ -134,7 +135,13 @@ export function residentRoutes(): Router {
     const files = ((ctx as unknown as { files?: Array<{ buffer: Buffer; originalname: string }> }).files ?? []).filter((x) => x.buffer.length);
     // Resident, ticket and photos in one transaction: all saved, or nothing.
     const ticket = await runCommand(systemActor("веб-форма"), async (sys) => {
-      const { resident } = await residentFinder({ ctx: sys, input: { phone, fullName: f.name, apartmentId: f.apartmentId, consentVersion: "web-form" } });
+      const { resident } = await residentFinder({ ctx: sys, input: { phone, fullName: f.name, apartmentId: f.apartmentId, consentVersion: WEB_CONSENT.version } });
+      // The consent log: which text, when, through which channel (the personal-data registry).
+      await sequelize().query("INSERT INTO consent_texts (version, text) VALUES ($1, $2) ON CONFLICT (version) DO NOTHING", {
+        bind: [WEB_CONSENT.version, WEB_CONSENT.text],
+        transaction: sys.transaction,
+      });
+      await personalDataConsentRecorder({ ctx: sys, residentId: resident.id, version: WEB_CONSENT.version, channel: "web" });
       return runCommand(
         residentActor(resident),
         async (c) => {

@@ -202,6 +202,11 @@ describe("resident pages", () => {
     expect(t.status).toBe("pending_confirmation");
     expect(t.channel).toBe("web");
     expect(await Attachment.count({ where: { ticketId: t.id } })).toBe(1);
+    const [consent] = await db.sequelize.query<{ version: string; channel: string }>("SELECT version, channel FROM resident_consents WHERE resident_id = $1", {
+      bind: [t.residentId],
+      type: "SELECT" as never,
+    });
+    expect(consent).toEqual({ version: "web-2026-12-03", channel: "web" });
     // Rate limit per phone.
     await c.postMultipart("/zayavka", fd(), "");
     await c.postMultipart("/zayavka", fd(), "");

@@ -4,6 +4,12 @@ import { html, type Html } from "../html.ts";
 import { addressPicker, categorySelect } from "./newTicket.ts";
 import type { Card } from "./tickets.ts";
 
+/** The consent text shown on the web form; immutable by version (consent_texts). */
+export const WEB_CONSENT = {
+  version: "web-2026-12-03",
+  text: "Согласен(на) на обработку моих персональных данных (имя, телефон, адрес, фотографии) Центром обработки заявок и организациями, выполняющими заявку, для её рассмотрения, выполнения и информирования меня о ходе работ.",
+};
+
 export async function residentForm(token: string): Promise<Html> {
   return html`<section class="narrow">
 <h1>Заявка в управляющую организацию</h1>
@@ -16,7 +22,7 @@ ${addressPicker("/p/api", true)}
 ${await categorySelect()}
 <label for="description">Что случилось</label><textarea id="description" name="description" rows="5" maxlength="4000" required></textarea>
 <label for="photos">Фотографии (до 3, необязательно)</label><input id="photos" name="photos" type="file" accept="image/*" multiple>
-<label><input type="checkbox" name="consent" required> Согласен(на) на обработку персональных данных для рассмотрения заявки</label>
+<label><input type="checkbox" name="consent" required> ${WEB_CONSENT.text}</label>
 <div class="form-error" role="alert" hidden></div>
 <button type="submit">Отправить заявку</button>
 </form>
