@@ -24,9 +24,10 @@ export async function lastChangedBy(ctx: Ctx, ticketId: number): Promise<string 
   return rows[0]?.who ?? null;
 }
 
+/** Call-backs the resident did not answer (no answer, busy); a call that failed on our side does not count. */
 export async function unansweredAttempts(ctx: Ctx, ticketId: number): Promise<number> {
   const rows = await sequelize().query<{ n: number }>(
-    "SELECT count(*)::int AS n FROM contact_attempts WHERE ticket_id = $1 AND outcome IN ('no_answer','busy','failed')",
+    "SELECT count(*)::int AS n FROM contact_attempts WHERE ticket_id = $1 AND outcome IN ('no_answer','busy')",
     { bind: [ticketId], type: QueryTypes.SELECT, transaction: ctx.transaction },
   );
   return rows[0]?.n ?? 0;

@@ -218,8 +218,11 @@ describe("closing", () => {
     await refused(act(op(), t.id, "close_unreachable"), "resident_reachable");
     const tk = await reload(t.id);
     expect(nextActions(tk, op(), { unansweredAttempts: 3 }).map((a) => a.action)).not.toContain("close_unreachable");
+    // A call that failed on our side (the operator's phone) is not the resident's silence.
+    await runCommand(op(), (ctx) => contactAttemptRecorder({ ctx, ticketId: t.id, outcome: "failed" }));
+    await refused(act(op(), t.id, "close_unreachable"), "resident_reachable");
     await runCommand(op(), (ctx) => contactAttemptRecorder({ ctx, ticketId: t.id, outcome: "busy" }));
-    expect(await ContactAttempt.count({ where: { ticketId: t.id } })).toBe(4);
+    expect(await ContactAttempt.count({ where: { ticketId: t.id } })).toBe(5);
     await act(op(), t.id, "close_unreachable");
     expect((await reload(t.id)).closureKind).toBe("unreachable");
   });

@@ -58,7 +58,7 @@ export async function loadTicketCard(ctxState: AppState, id: number) {
     Attachment.findAll({ where: { ticketId: id }, order: [["id", "ASC"]] }),
     ContactAttempt.findAll({ where: { ticketId: id }, order: [["id", "ASC"]] }),
   ]);
-  const unanswered = attempts.filter((a) => ["no_answer", "busy", "failed"].includes(a.outcome)).length;
+  const unanswered = attempts.filter((a) => ["no_answer", "busy"].includes(a.outcome)).length;
   const actions = nextActions(t, ctxState.actor, { unansweredAttempts: unanswered, unreachableMinAttempts: config().workflow.unreachableMinAttempts });
   if ((t.residentId || t.contactPhone) && seesPersonalData(ctxState.actor, t)) await logPersonalDataView(ctxState.actor, [{ residentId: t.residentId, ticketId: t.id }], "ticket_card");
   return { ticket: t, view: presentTicket(t, ctxState.actor, { history, attachments, attempts, actions }) };
