@@ -203,13 +203,14 @@ describe.skipIf(!hasChromium)(hasChromium ? "panel in a real browser" : `panel i
     const local = (d: Date) => new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
     await uo.getByLabel("Начало").fill(local(new Date(Date.now() - 3_600_000)));
     await uo.getByLabel("Ожидаемое окончание").fill(local(new Date(Date.now() + 4 * 3_600_000)));
-    await uo.getByLabel("Причина").fill("Ремонт теплотрассы");
+    const reason = `Ремонт теплотрассы ${Date.now()}`;
+    await uo.getByLabel("Причина").fill(reason);
     await uo.getByLabel("Улица").fill(w.building.street);
     await uo.getByRole("button", { name: "Зарегистрировать" }).click();
     await uo.locator(".form-result", { hasText: "Отключение зарегистрировано" }).waitFor().catch(async (e) => {
       throw new Error(`${e}\n${await uo.locator("#outage-form").textContent()}`);
     });
-    const row = uo.locator("tr[data-outage]", { hasText: "Ремонт теплотрассы" });
+    const row = uo.locator("tr[data-outage]", { hasText: reason });
     await row.waitFor();
     expect(await row.textContent()).toContain(w.building.street);
     await shot(uo, "uo-outages");
@@ -217,7 +218,7 @@ describe.skipIf(!hasChromium)(hasChromium ? "panel in a real browser" : `panel i
     const t = await createTicket(actorOf(w.users.operator), { buildingId: w.building.id, description: "Нет горячей воды" });
     const card = await uo.context().newPage();
     await card.goto(`${app.url}/panel/tickets/${t.id}`);
-    await card.locator("[data-building-outages] li", { hasText: "Ремонт теплотрассы" }).waitFor();
+    await card.locator("[data-building-outages] li", { hasText: reason }).waitFor();
     await card.close();
     await row.getByRole("button", { name: "Подача восстановлена" }).click();
     await uo.locator("[data-outages] .flash.ok", { hasText: "Восстановлено" }).waitFor();
