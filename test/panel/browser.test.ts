@@ -242,5 +242,11 @@ describe.skipIf(!hasChromium)(hasChromium ? "panel in a real browser" : `panel i
     await page.locator("#street").dispatchEvent("change");
     await page.locator(`#buildingId option[value="${w.building.id}"]`).waitFor({ state: "attached" });
     await shot(page, "resident-form-phone");
+    const agency = await browserAs(w.users.agency);
+    await agency.goto(`${app.url}/panel/reports`);
+    await agency.locator("h1", { hasText: "Отчёты" }).waitFor();
+    await shot(agency, "agency-reports");
+    await agency.goto(`${app.url}/panel/requests`);
+    await shot(agency, "agency-connection-requests");
   });
 });
