@@ -19,6 +19,7 @@ import { ticketsRouter } from "./routes/api/tickets.ts";
 import { directoryRouter } from "./routes/api/directory.ts";
 import { attachmentsRouter } from "./routes/api/attachments.ts";
 import { streamRouter } from "./routes/api/stream.ts";
+import { messengerLinksRouter } from "./routes/api/messengerLinks.ts";
 import { outagesRouter } from "./routes/api/outages.ts";
 import { notificationsRouter } from "./routes/api/notifications.ts";
 import { callsRouter } from "./routes/api/calls.ts";
@@ -57,7 +58,7 @@ export function createApp(opts: AppOptions): Koa {
   app.use(bodyParser({ enableTypes: ["json", "form"], jsonLimit: "1mb", formLimit: "1mb", encoding: "utf-8" }));
   app.use(authenticate);
   app.use(csrfGuard);
-  for (const r of [authRouter(), ticketsRouter(), directoryRouter(), attachmentsRouter(), streamRouter(opts.hub), callsRouter(), outagesRouter(), notificationsRouter(), ...(opts.routers ?? [])])
+  for (const r of [authRouter(), ticketsRouter(), directoryRouter(), attachmentsRouter(), streamRouter(opts.hub), messengerLinksRouter(), callsRouter(), outagesRouter(), notificationsRouter(), ...(opts.routers ?? [])])
     app.use(r.routes()).use(r.allowedMethods());
   for (const r of [onboardingRouter(), conflictsRouter(), personalDataRouter()]) app.use(r.routes()).use(r.allowedMethods());
   for (const m of opts.middleware ?? []) app.use(m);

@@ -56,6 +56,8 @@ export const configSchema = z.object({
     webhookSecret: z.string().optional(),
     apiRoot: z.string().url().optional(),
     mode: z.enum(["webhook", "polling"]).default("polling"),
+    /** The bot's @username, for deep links in the panel (t.me/<username>?start=…). */
+    username: z.string().regex(/^[A-Za-z0-9_]{5,32}$/, "a Telegram bot username").optional(),
   }),
   vk: z.object({
     token: z.string().optional(),
@@ -121,6 +123,7 @@ export function rawConfig(env: Env = process.env): Record<string, unknown> {
       webhookSecret: env.TELEGRAM_WEBHOOK_SECRET,
       apiRoot: env.TELEGRAM_API_ROOT,
       mode: env.TELEGRAM_MODE,
+      username: env.TELEGRAM_BOT_USERNAME,
     }),
     vk: clean({
       token: env.VK_TOKEN,

@@ -10,6 +10,7 @@ import { addrAccount, addrApartment, addrHouse, addrMethod, addrStreet, addrStre
 import { reqAddress, reqCategory, reqConfirm, reqDescription, reqEmergency, reqFiles, reqGroup, startRequest } from "./dialogues/request.ts";
 import { disputeComment, rateComment, showMyTickets, showTicket, ticketButton } from "./dialogues/tickets.ts";
 import { claimUpdate, findResident, lockSession, saveSession } from "./store.ts";
+import { staffDispatch } from "./staff/index.ts";
 import { T } from "./texts.ts";
 import { Refusal, Turn, type Input, type SessionState, type Step, type StepName } from "./turn.ts";
 import type { Choice, Incoming, Port, Reply } from "./types.ts";
@@ -84,6 +85,8 @@ async function dispatch(turn: Turn): Promise<void> {
   const inc = turn.inc;
   if (inc.chatId !== inc.userId || (inc.buttonChatId !== undefined && inc.buttonChatId !== inc.chatId)) throw new Refusal(T.foreignButton);
   if (inc.text !== undefined && inc.text.length > MAX_TEXT) throw new Refusal(T.tooLong(MAX_TEXT));
+  // Staff (linked accounts, link codes, staff buttons) have a dialogue of their own.
+  if (await staffDispatch(turn)) return;
   if (inc.kind === "command") return command(turn, inc.command ?? "");
 
   // A registered person's dialogue needs the registration; a lost one goes back to the start.

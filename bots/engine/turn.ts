@@ -3,6 +3,7 @@
 import type { Ctx } from "../../src/context.ts";
 import type { Resident } from "../../src/models/Resident.ts";
 import type { Choice, FileRef, Incoming, Port, Reply } from "./types.ts";
+import type { StaffFlow } from "./staff/flows.ts";
 
 export type StepName =
   | "idle"
@@ -51,6 +52,8 @@ export interface SessionState {
   /** The keyboard last shown (to show again with a refusal). */
   kb?: Choice[][];
   contact?: boolean;
+  /** A staff member's action flow in progress (bots/engine/staff). */
+  staff?: StaffFlow;
 }
 
 export const initialState = (): SessionState => ({ step: "idle", n: 0, d: {} });

@@ -15,6 +15,8 @@ export interface Reply {
   requestContact?: boolean;
   /** Hide a contact keyboard shown earlier. */
   removeKeyboard?: boolean;
+  /** Ticket photos (attachment ids) to send after the text, for staff who may see them. */
+  photos?: number[];
 }
 
 /** A file the person sent; fetched through the messenger's API only when needed. */

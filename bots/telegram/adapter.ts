@@ -6,6 +6,7 @@ import type { DeliveryResult, MessengerSender } from "../../src/notifications/ch
 import { errors } from "../../src/errors.ts";
 import { clip, fetchLimited } from "../engine/download.ts";
 import { L } from "../engine/texts.ts";
+import { loadPhotos } from "../engine/photos.ts";
 import type { Choice, FileRef, Incoming, Port, Reply } from "../engine/types.ts";
 
 const UNSUPPORTED = ["sticker", "voice", "video_note", "video", "audio", "animation", "location", "venue", "poll", "dice", "game", "story"] as const;
@@ -77,6 +78,7 @@ export function telegramPort(telegram: Telegram, chatId: string, callbackQueryId
     contactButton: true,
     async send(r: Reply) {
       await telegram.sendMessage(chatId, clip(r.text), { reply_markup: markup(r) });
+      for (const p of await loadPhotos(r.photos)) await telegram.sendPhoto(chatId, { source: p.data, filename: p.name });
     },
     async ack(text?: string) {
       if (callbackQueryId) await telegram.answerCbQuery(callbackQueryId, text ? clip(text, 200) : undefined);

@@ -3,6 +3,7 @@ import { randomInt } from "node:crypto";
 import { APIError, type MessageContext, type MessageEventContext, type VK } from "vk-io";
 import type { DeliveryResult, MessageButton, MessengerSender } from "../../src/notifications/channels.ts";
 import { clip, fetchLimited } from "../engine/download.ts";
+import { loadPhotos } from "../engine/photos.ts";
 import type { Choice, FileRef, Incoming, Port, Reply } from "../engine/types.ts";
 
 const label40 = (s: string) => (s.length > 40 ? `${s.slice(0, 39)}…` : s);
@@ -59,6 +60,11 @@ export function vkPort(vk: VK, chatId: string, event?: MessageEventContext): Por
     contactButton: false,
     async send(r: Reply) {
       await vk.api.messages.send({ peer_id: Number(chatId), message: clip(r.text), random_id: randomInt(1, 2 ** 31 - 1), keyboard: keyboard(r.choices) });
+      const photos = await loadPhotos(r.photos);
+      if (!photos.length) return;
+      const uploaded = [];
+      for (const p of photos) uploaded.push(await vk.upload.messagePhoto({ peer_id: Number(chatId), source: { value: p.data, filename: p.name } }));
+      await vk.api.messages.send({ peer_id: Number(chatId), attachment: uploaded.map(String).join(","), random_id: randomInt(1, 2 ** 31 - 1) });
     },
     async ack(text?: string) {
       if (!event) return;

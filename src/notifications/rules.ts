@@ -8,7 +8,8 @@ import { Apartment, Building } from "../models/Building.ts";
 import { Category } from "../models/Category.ts";
 import { Organisation } from "../models/Organisation.ts";
 import { Outage, OutageTicket } from "../models/Outage.ts";
-import { Ticket } from "../models/Ticket.ts";
+import { Attachment, Ticket } from "../models/Ticket.ts";
+import { formatPhone } from "../lib/phone.ts";
 import type { StaffRole } from "../models/User.ts";
 import type { MessageButton } from "./channels.ts";
 import {
@@ -102,6 +103,9 @@ export async function loadTicketFacts(ticketId: number): Promise<LoadedTicket | 
       postponedUntil: t.postponedUntil,
       executorName: t.executorOrg?.shortName ?? null,
       rating: t.rating,
+      description: t.description,
+      contact: t.contactPhone ? `${t.contactName ?? "житель"}, ${formatPhone(t.contactPhone)}` : null,
+      photos: await Attachment.count({ where: { ticketId: t.id, kind: "photo" } }),
     },
   };
 }
@@ -169,13 +173,37 @@ async function ticketNotices(p: TicketPayload, rules: Rules): Promise<Notice[]> 
   const reason = { reason: p.reason, actor: p.actor.label };
   switch (p.action) {
     case "route":
-      uo("new_ticket", "uo.new_ticket");
+      uo(
+        "new_ticket",
+        "uo.new_ticket",
+        {},
+        current
+          ? staffButtons(t, [
+              { action: "assign", label: "Назначить" },
+              { action: "postpone", label: "Отложить" },
+              { action: "extend", label: "Продлить срок" },
+              { action: "reject", label: "Отклонить" },
+              { action: "open", label: "Открыть заявку" },
+            ])
+          : undefined,
+      );
       break;
     case "decline":
       uo("declined", "uo.declined", { ...reason, declineReason: (p.changes.declineReason?.to as string) ?? null });
       break;
     case "report":
-      uo("reported", "uo.reported", {}, current ? staffButtons(t, [{ action: "verify", label: "Подтвердить выполнение" }]) : undefined);
+      uo(
+        "reported",
+        "uo.reported",
+        {},
+        current
+          ? staffButtons(t, [
+              { action: "verify", label: "Подтвердить" },
+              { action: "return_work", label: "Вернуть" },
+              { action: "open", label: "Открыть заявку" },
+            ])
+          : undefined,
+      );
       break;
     case "dispute":
       uo("disputed", "uo.disputed", reason);
@@ -190,7 +218,12 @@ async function ticketNotices(p: TicketPayload, rules: Rules): Promise<Notice[]> 
     case "reassign": {
       const executor = p.changes.executorOrgId?.to;
       if (rules["executor.assigned"] && typeof executor === "number") {
-        const acts = [{ action: "accept", label: "Принять в работу" }, ...(t.emergency ? [{ action: "dispatch_crew", label: "Бригада выехала" }] : [])];
+        const acts = [
+          { action: "accept", label: "Принять" },
+          ...(t.emergency ? [{ action: "dispatch_crew", label: "Бригада выехала" }] : []),
+          { action: "decline", label: "Не могу выполнить" },
+          { action: "open", label: "Открыть заявку (фото)" },
+        ];
         out.push({
           kind: "executor.assigned",
           to: { org: executor, onlyUser: (p.changes.executorUserId?.to as number | undefined) ?? null },

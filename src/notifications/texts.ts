@@ -38,6 +38,10 @@ export interface TicketFacts {
   postponedUntil: Date | null;
   executorName: string | null;
   rating: number | null;
+  description?: string;
+  /** The resident's name and phone: only in messages to the assigned executor. */
+  contact?: string | null;
+  photos?: number;
 }
 
 export interface OutageFacts {
@@ -155,7 +159,13 @@ export function staffTicketText(kind: string, t: TicketFacts, extra: { reason?: 
     case "rejected":
       return `УО отклонила заявку (не зона ответственности): ${base}.${why}${by}\nНаправьте её в другую организацию или объясните жителю.`;
     case "assigned":
-      return `Вам назначена заявка: ${base}.\nСрок — до ${localTime(t.deadlineAt)}.${why}`;
+      return (
+        `Вам назначена заявка: ${base}.\nСрок — до ${localTime(t.deadlineAt)}.` +
+        (t.description ? `\nОписание: ${t.description}` : "") +
+        (t.contact ? `\nКонтакт: ${t.contact}` : "") +
+        (t.photos ? `\nФото жителя: ${t.photos} (кнопка «Открыть заявку»).` : "") +
+        why
+      );
     case "unassigned":
       return `Заявка передана другому исполнителю: ${base}.${why}`;
     case "returned":

@@ -138,6 +138,11 @@ export async function startBotApiServer(token = `${Math.floor(Math.random() * 1e
     const type = req.headers["content-type"] ?? "";
     if (raw.length && type.includes("application/json")) params = { ...params, ...JSON.parse(raw.toString("utf8")) };
     else if (raw.length && type.includes("x-www-form-urlencoded")) params = { ...params, ...Object.fromEntries(new URLSearchParams(raw.toString("utf8"))) };
+    else if (raw.length && type.includes("multipart/form-data")) {
+      // Files sent by upload (sendPhoto with a buffer): fields as strings, files as their byte size.
+      const form = await new Response(new Uint8Array(raw), { headers: { "content-type": type } }).formData();
+      for (const [k, v] of form.entries()) params[k] = typeof v === "string" ? v : { upload: v.name, size: v.size };
+    }
     const r = await handle(m[2]!, params);
     res.writeHead(r.status, { "content-type": "application/json" });
     res.end(JSON.stringify(r.body));

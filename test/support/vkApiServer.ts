@@ -17,6 +17,8 @@ export interface VkApiServer {
   token: string;
   groupId: number;
   calls: VkCall[];
+  /** Photos uploaded through the messages photo upload server. */
+  uploads: Array<{ name: string; size: number }>;
   sent(peerId: number): Array<{ text: string; keyboard?: any }>;
   addFile(data: Buffer, name: string): string;
   /** Queues an event for Bots Long Poll. */
@@ -44,6 +46,7 @@ export async function startVkApiServer(opts: { secret?: string } = {}): Promise<
   const token = `vk1.a.${randomBytes(20).toString("hex")}`;
   const groupId = 200000000 + Math.floor(Math.random() * 1e6);
   const calls: VkCall[] = [];
+  const uploads: Array<{ name: string; size: number }> = [];
   const files = new Map<string, Buffer>();
   const failures = new Map<string, { error_code: number; error_msg: string }>();
   let events: Array<Record<string, unknown>> = [];
@@ -78,6 +81,12 @@ export async function startVkApiServer(opts: { secret?: string } = {}): Promise<
       case "groups.getLongPollServer":
         if (Number(p.group_id) !== groupId) return error(100, "One of the parameters specified was missing or invalid: group_id is invalid");
         return { response: { key: lpKey, server: `${server.url}/lp`, ts: String(ts) } };
+      case "photos.getMessagesUploadServer":
+        return { response: { upload_url: `${server.url}/upload/photo`, album_id: -3, group_id: groupId } };
+      case "photos.saveMessagesPhoto": {
+        if (!p.photo || !p.hash) return error(100, "One of the parameters specified was missing or invalid: photo is undefined");
+        return { response: [{ id: ++messageId, owner_id: -groupId, album_id: -3, access_key: "k" + messageId, date: Math.floor(Date.now() / 1000), sizes: [] }] };
+      }
       case "groups.getById":
         return { response: { groups: [{ id: groupId, name: "Открытая Печора", screen_name: `club${groupId}`, type: "group" }], profiles: [] } };
       default:
@@ -96,6 +105,16 @@ export async function startVkApiServer(opts: { secret?: string } = {}): Promise<
       res.writeHead(f ? 200 : 404, { "content-type": "application/octet-stream" });
       res.end(f ?? "");
       return;
+    }
+    if (url.pathname === "/upload/photo" && req.method === "POST") {
+      // The photo upload server: takes a multipart "photo" field, answers server/photo/hash.
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const form = await new Response(new Uint8Array(Buffer.concat(chunks)), { headers: { "content-type": req.headers["content-type"] ?? "" } }).formData();
+      const photo = form.get("photo") ?? form.get("file");
+      if (!photo || typeof photo === "string") return json({ error: "no photo" }, 400);
+      uploads.push({ name: photo.name, size: photo.size });
+      return json({ server: 1, photo: JSON.stringify([{ photo: randomBytes(4).toString("hex"), sizes: [] }]), hash: randomBytes(8).toString("hex") });
     }
     if (url.pathname === "/lp") {
       if (url.searchParams.get("key") !== lpKey) return json({ failed: 2 });
@@ -128,6 +147,7 @@ export async function startVkApiServer(opts: { secret?: string } = {}): Promise<
 
   const server: VkApiServer = {
     url: `http://127.0.0.1:${port}`,
+    uploads,
     apiBaseUrl: `http://127.0.0.1:${port}/method`,
     token,
     groupId,
