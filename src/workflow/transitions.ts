@@ -344,7 +344,8 @@ export type TicketAction = keyof typeof TRANSITIONS;
 export const TICKET_ACTIONS = Object.keys(TRANSITIONS) as TicketAction[];
 
 export function transitionDef(action: string): TransitionDef | undefined {
-  return (TRANSITIONS as Record<string, TransitionDef>)[action];
+  // Own keys only: "__proto__", "constructor", "toString" are not actions.
+  return Object.hasOwn(TRANSITIONS, action) ? (TRANSITIONS as Record<string, TransitionDef>)[action] : undefined;
 }
 
 /** The states an action may lead to from `from` (a self-loop stays where it is). */

@@ -73,7 +73,13 @@ export function directoryRouter(): Router {
   r.put("/calendar/:day", async (ctx) => {
     const a = requireStaff(ctx);
     authorize(a, "calendar:manage");
-    const day = parse(z.string().regex(/^\d{4}-\d{2}-\d{2}$/), ctx.params.day);
+    const day = parse(
+      z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((d) => {
+        const t = new Date(`${d}T00:00:00Z`);
+        return !Number.isNaN(t.getTime()) && t.toISOString().startsWith(d);
+      }, "такой даты не существует"),
+      ctx.params.day,
+    );
     const { kind, note } = parse(z.object({ kind: z.enum(["off", "work", "short", "normal"]), note: z.string().max(200).optional() }).strict(), ctx.request.body);
     const db = Category.sequelize!;
     if (kind === "normal") await db.query("DELETE FROM calendar_days WHERE day = $1", { bind: [day] });

@@ -2,7 +2,8 @@ import { z } from "zod";
 import { TICKET_STATUSES } from "../../workflow/states.ts";
 import { DECLINE_REASONS } from "../../workflow/transitions.ts";
 
-const id = z.coerce.number().int().positive();
+// A positive integer, or its digits as text (query strings, forms); never a boolean or an array.
+const id = z.preprocess((v) => (typeof v === "string" && /^\s*\d+\s*$/.test(v) ? Number(v) : v), z.number({ message: "ожидается число" }).int().positive());
 const text = (max: number) => z.string().trim().min(1, "не может быть пустым").max(max, `не более ${max} символов`);
 
 export const createTicketSchema = z

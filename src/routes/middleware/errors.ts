@@ -16,6 +16,7 @@ export async function errorHandler(ctx: Context, next: Next): Promise<void> {
     else if (isBodyParseError(err)) e = errors.malformedJson();
     else if ((err as { status?: number }).status === 413 || (err as { code?: string }).code === "LIMIT_FILE_SIZE")
       e = errors.payloadTooLarge(Number((err as { limit?: number }).limit) || 0);
+    else if (isMultipartError(err)) e = errors.badRequest("Форма с файлом повреждена или оборвалась: отправьте её ещё раз.", "malformed_multipart");
     else if ((err as { code?: string }).code === "LIMIT_UNEXPECTED_FILE" || (err as { code?: string }).code === "LIMIT_FILE_COUNT")
       e = errors.badRequest("Слишком много файлов или неожиданное поле файла.", "unexpected_file");
     else {
@@ -34,7 +35,13 @@ export async function errorHandler(ctx: Context, next: Next): Promise<void> {
   }
 }
 
+/** busboy/multer on a truncated body or a multipart type without a boundary. */
+function isMultipartError(err: unknown): boolean {
+  return /^(Unexpected end of form|Multipart: Boundary not found|Malformed part header|Unexpected end of multipart data)/.test((err as Error)?.message ?? "");
+}
+
 function isBodyParseError(err: unknown): boolean {
   const e = err as { status?: number; type?: string; name?: string; message?: string };
-  return e?.status === 400 && (e.type === "entity.parse.failed" || /JSON|parse/i.test(e.message ?? ""));
+  // "forbidden prototype property": a body with a __proto__ key (co-body refuses it)
+  return e?.status === 400 && (e.type === "entity.parse.failed" || /JSON|parse|prototype/i.test(e.message ?? ""));
 }
