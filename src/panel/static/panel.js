@@ -227,8 +227,12 @@
   function connectStream() {
     if (!isStaff() || !window.EventSource) return;
     const es = new EventSource("/api/stream");
+    let connectedBefore = false;
     es.addEventListener("hello", async () => {
       status("Обновления в реальном времени подключены");
+      // After a reconnect, changes made while the link was down are fetched at once.
+      if (connectedBefore && table && !refreshTimer) refreshTimer = setTimeout(refreshList, 0);
+      connectedBefore = true;
       // Calls ringing now (after a page change the pop would be lost otherwise).
       if (document.body.dataset.role !== "operator") return;
       try {
