@@ -30,8 +30,9 @@ export const up: MigrationFn = async ({ context }) => {
       updated_at timestamptz NOT NULL DEFAULT now()
     );
     CREATE INDEX deliveries_status ON deliveries (status, next_attempt_at) WHERE status NOT IN ('sent','skipped');
-    CREATE INDEX deliveries_pending_route ON deliveries (channel, address, id) WHERE status IN ('queued','retry','sending');
-    CREATE INDEX deliveries_resident ON deliveries (resident_id, created_at DESC);
+    CREATE INDEX deliveries_resident ON deliveries (resident_id, id);
+    CREATE INDEX deliveries_user ON deliveries (user_id, id);
+    CREATE INDEX deliveries_pending ON deliveries (id) WHERE status IN ('queued','retry','sending');
   `);
 };
 export const down: MigrationFn = async ({ context }) => {

@@ -9,6 +9,7 @@ import { logger } from "../logger.ts";
 import { OUTBOX_CHANNEL } from "../outbox/index.ts";
 import { deliverOne, type DeliverOptions } from "../notifications/deliver.ts";
 import { fanOutBatch } from "../notifications/fanout.ts";
+import { configuredChannels } from "../notifications/channels.ts";
 import { DELIVER_QUEUE, enqueueDelivery, startQueue, type DeliverJob } from "../notifications/queue.ts";
 
 export interface WorkerOptions {
@@ -35,12 +36,16 @@ export class NotificationWorker {
   async start(): Promise<this> {
     this.boss = await startQueue(this.url);
     const boss = this.boss;
-    await boss.work<DeliverJob>(DELIVER_QUEUE, { batchSize: this.opts.batchSize ?? 20, pollingIntervalSeconds: 0.5 }, async (jobs) => {
-      const results = await Promise.allSettled(jobs.map((j) => deliverOne(boss, j.data.deliveryId, this.opts.deliver)));
-      const failed = results.find((r) => r.status === "rejected");
-      // Re-running the batch is safe: sent and claimed deliveries are skipped.
-      if (failed) throw (failed as PromiseRejectedResult).reason;
-    });
+    // An instance without any sender (e.g. a test platform) fans out but leaves sending to others.
+    if (configuredChannels().length) {
+      const work = async (jobs: Array<{ data: DeliverJob }>) => {
+        const results = await Promise.allSettled(jobs.map((j) => deliverOne(boss, j.data.deliveryId, this.opts.deliver)));
+        const failed = results.find((r) => r.status === "rejected");
+        // Re-running the batch is safe: sent and claimed deliveries are skipped.
+        if (failed) throw (failed as PromiseRejectedResult).reason;
+      };
+      await boss.work<DeliverJob>(DELIVER_QUEUE, { batchSize: this.opts.batchSize ?? 20, pollingIntervalSeconds: 0.5 }, work);
+    }
     await this.listen();
     this.timers.push(setInterval(() => this.kick(), this.opts.pollMs ?? 5_000));
     this.timers.push(setInterval(() => void this.sweep().catch((err) => logger.warn({ err }, "delivery sweep failed")), this.opts.sweepMs ?? 30_000));

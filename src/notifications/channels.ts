@@ -23,8 +23,9 @@ export interface EmailMessage {
 
 export type DeliveryResult =
   | { status: "sent"; externalId?: string }
-  /** Temporary failure (429, 5xx, network): try again after `afterMs`. */
-  | { status: "retry"; afterMs: number; error: string }
+  /** Temporary failure (429, 5xx, network): try again after `afterMs`. `hold`: the service asked us
+   *  to slow down (Telegram 429 → "chat", VK error 6 → "channel"); the send schedule waits too. */
+  | { status: "retry"; afterMs: number; error: string; hold?: "chat" | "channel" }
   /** The person blocked the bot or the chat is gone: stop using this channel for them. */
   | { status: "blocked"; error: string }
   /** Permanent failure for this message (bad request, refused address). */

@@ -23,6 +23,8 @@ export interface DeliverOptions {
   maxInlineWaitMs?: number;
   /** Wait before retry n when the service gave no hint (default 5 s, doubling, at most 10 min). */
   backoff?: (attempt: number) => number;
+  /** How long a delivery waits for an instance that has its channel's sender. */
+  foreignWaitMs?: number;
 }
 
 const FINAL = new Set(["sent", "failed", "dead", "skipped", "uncertain"]);
@@ -48,29 +50,44 @@ async function send(d: Delivery): Promise<DeliveryResult> {
   return s.send({ chatId: d.address!, text: d.text, buttons: (d.buttons as MessageButton[][] | null) ?? undefined });
 }
 
+/** Kinds fanned out as e-mail only (requested e-mails, digests) carry an "email:" prefix. */
+const emailOnly = (d: Delivery) => d.kind.startsWith("email:");
+
+/**
+ * Picks the recipient's channel. "skipped": none at all. "elsewhere": the best channel's sender
+ * lives on another instance — leave the delivery to it for a while, then do without that channel.
+ */
+async function route(d: Delivery, foreignWaitMs: number): Promise<"ok" | "skipped" | "elsewhere"> {
+  const r = recipientOf(d);
+  const all = r ? await routesFor(r, { emailOnly: emailOnly(d), exclude: d.triedChannels, all: true }) : [];
+  const patient = Date.now() - d.createdAt.getTime() < foreignWaitMs;
+  const pick = patient ? all[0] : all.find((x) => x.available);
+  if (!pick) {
+    await update(d.id, { status: "skipped", lastError: all.length ? "Нет отправителя для каналов получателя" : "Нет доступного канала связи" });
+    return "skipped";
+  }
+  if (!pick.available) return "elsewhere";
+  const tried = [...d.triedChannels, pick.channel];
+  d.set({ channel: pick.channel, address: pick.address, triedChannels: tried });
+  await update(d.id, { channel: pick.channel, address: pick.address, triedChannels: tried });
+  return "ok";
+}
+
 const firstLine = (s: string) => `Открытая Печора: ${s.split("\n")[0]!.slice(0, 80)}`;
 
 async function update(id: number, fields: Record<string, unknown>): Promise<void> {
   await Delivery.update(fields as Partial<Delivery>, { where: { id } });
 }
 
-/** Moves a delivery to the recipient's next channel after this one proved dead; false if none. */
+/** Moves a delivery on to the recipient's next channel after this one proved dead; false if none. */
 async function fallBack(boss: PgBoss, d: Delivery, error: string): Promise<boolean> {
   const r = recipientOf(d);
-  const next = r ? (await routesFor(r, { exclude: d.triedChannels, emailOnly: d.kind === "email" || d.kind === "digest.uo" }))[0] : undefined;
+  const next = r ? (await routesFor(r, { exclude: d.triedChannels, emailOnly: emailOnly(d), all: true }))[0] : undefined;
   if (!next) {
     await update(d.id, { status: "failed", lastError: `${error}; других каналов нет`, claimedAt: null });
     return false;
   }
-  await update(d.id, {
-    status: "queued",
-    channel: next.channel,
-    address: next.address,
-    triedChannels: [...d.triedChannels, next.channel],
-    lastError: error,
-    claimedAt: null,
-    nextAttemptAt: new Date(),
-  });
+  await update(d.id, { status: "queued", channel: null, address: null, lastError: error, claimedAt: null, nextAttemptAt: new Date() });
   await enqueueDelivery(boss, d.id, {});
   return true;
 }
@@ -95,16 +112,34 @@ export async function deliverOne(boss: PgBoss, deliveryId: number, opts: Deliver
     await enqueueDelivery(boss, d.id, { startAfterMs: dueIn });
     return "later";
   }
-  const channel = d.channel as ChannelName;
-  // One chat reads its messages in the order they were caused: wait for earlier ones.
+  // One person reads their messages in the order they were caused: wait for earlier ones.
   const earlier = await sequelize().query<{ id: number }>(
-    `SELECT id FROM deliveries WHERE channel = $1 AND address = $2 AND id < $3 AND status IN ('queued','retry','sending') LIMIT 1`,
-    { bind: [channel, d.address, d.id], type: QueryTypes.SELECT },
+    `SELECT id FROM deliveries WHERE id < $4 AND status IN ('queued','retry','sending')
+        AND (resident_id = $1 OR user_id = $2 OR (resident_id IS NULL AND user_id IS NULL AND email = $3)) LIMIT 1`,
+    { bind: [d.residentId ?? -1, d.userId ?? -1, d.email ?? "", d.id], type: QueryTypes.SELECT },
   );
   if (earlier.length) {
-    const wait = limits[channel].perChatGapMs || 200;
+    const wait = d.channel === "telegram" ? limits.telegram.perChatGapMs : 200;
     await enqueueDelivery(boss, d.id, { startAfterMs: wait });
     return "later";
+  }
+  if (!d.channel) {
+    const r = await route(d, opts.foreignWaitMs ?? 10 * 60_000);
+    if (r === "skipped") return r;
+    if (r === "elsewhere") {
+      await enqueueDelivery(boss, d.id, { startAfterMs: 1000 });
+      return r;
+    }
+  }
+  const channel = d.channel as ChannelName;
+  if (!(channel === "email" ? emailSender() : messenger(channel))) {
+    // Routed by an instance that has this channel: leave it to one, or move on when none appears.
+    if (Date.now() - d.createdAt.getTime() > (opts.foreignWaitMs ?? 10 * 60_000)) {
+      await fallBack(boss, d, `нет отправителя для канала ${channel}`);
+      return "fallback";
+    }
+    await enqueueDelivery(boss, d.id, { startAfterMs: 1000 });
+    return "elsewhere";
   }
   const slot = await reserveSlot(channel, d.address!, limits[channel]);
   if ("busyForMs" in slot || slot.sendInMs > (opts.maxInlineWaitMs ?? 1500)) {
@@ -140,7 +175,8 @@ export async function deliverOne(boss: PgBoss, deliveryId: number, opts: Deliver
       }
       const wait = Math.max(result.afterMs, 0) || (opts.backoff ?? backoffMs)(attempt);
       // The service's own "wait": hold the chat (Telegram 429) or the whole channel (VK error 6).
-      if (/retry_after|too many|error 6|429/i.test(result.error)) await holdBucket(channel, channel === "telegram" ? d.address : null, wait);
+      const hold = result.hold ?? (/retry_after|too many|error 6|429/i.test(result.error) ? (channel === "telegram" ? "chat" : "channel") : null);
+      if (hold) await holdBucket(channel, hold === "chat" ? d.address : null, wait);
       await update(d.id, { status: "retry", lastError: result.error, nextAttemptAt: new Date(Date.now() + wait), claimedAt: null });
       await enqueueDelivery(boss, d.id, { startAfterMs: wait });
       return "retry";

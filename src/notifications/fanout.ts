@@ -8,7 +8,7 @@ import { sequelize } from "../db/sequelize.ts";
 import { enqueueDelivery } from "./queue.ts";
 import { logger } from "../logger.ts";
 import { publishPush } from "../push/publish.ts";
-import { recipientKey, routesFor, type Recipient } from "./recipients.ts";
+import { recipientKey, type Recipient } from "./recipients.ts";
 import { loadRules, noticesFor, type Audience, type Notice } from "./rules.ts";
 
 const MAX_EVENT_ATTEMPTS = 5;
@@ -54,34 +54,29 @@ async function fanOutOne(boss: PgBoss, row: OutboxRow, t: Transaction): Promise<
       if (seen.has(rk)) continue;
       seen.add(rk);
       if ("userId" in r) pushTo.push(r.userId);
-      const route = (await routesFor(r, { emailOnly: n.emailOnly }))[0];
+      // The channel is chosen when the delivery is sent, by a worker that has senders registered.
       const [rows] = (await sequelize().query(
-        `INSERT INTO deliveries (key, outbox_id, kind, resident_id, user_id, email, channel, address, tried_channels, subject, text, html, buttons, status, last_error)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9::text[],$10,$11,$12,$13::jsonb,$14,$15)
+        `INSERT INTO deliveries (key, outbox_id, kind, resident_id, user_id, email, subject, text, html, buttons, status)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10::jsonb,'queued')
          ON CONFLICT (key) DO NOTHING RETURNING id`,
         {
           bind: [
             `${base}:${rk}`,
             row.id,
-            n.kind,
+            n.emailOnly ? `email:${n.kind}` : n.kind,
             "residentId" in r ? r.residentId : null,
             "userId" in r ? r.userId : null,
             "email" in r ? r.email : null,
-            route?.channel ?? null,
-            route?.address ?? null,
-            route ? [route.channel] : [],
             n.subject ?? null,
             n.text,
             n.html ?? textToHtml(n.text),
             n.buttons ? JSON.stringify(n.buttons) : null,
-            route ? "queued" : "skipped",
-            route ? null : "Нет доступного канала связи",
           ],
           transaction: t,
         },
       )) as [Array<{ id: number }>, unknown];
       const id = rows[0]?.id;
-      if (id && route) {
+      if (id) {
         await enqueueDelivery(boss, id, { firstOf: true, t });
         created++;
       }

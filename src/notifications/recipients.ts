@@ -20,26 +20,28 @@ export function recipientKey(r: Recipient): string {
 
 const ORDER: Record<string, number> = { telegram: 0, vk: 1 };
 
-/** Reachable routes for a recipient, best first, skipping channels already tried. */
-export async function routesFor(r: Recipient, opts: { emailOnly?: boolean; exclude?: string[] } = {}): Promise<Route[]> {
+/**
+ * Routes to a recipient, best first, skipping channels already tried. `available` says whether
+ * this instance has the sender; with `all`, routes of other instances' channels are listed too.
+ */
+export async function routesFor(r: Recipient, opts: { emailOnly?: boolean; exclude?: string[]; all?: boolean } = {}): Promise<Array<Route & { available: boolean }>> {
   const exclude = new Set(opts.exclude ?? []);
-  const out: Route[] = [];
+  const out: Array<Route & { available: boolean }> = [];
+  const add = (channel: ChannelName, address: string) => {
+    const available = channel === "email" ? !!emailSender() : !!messenger(channel);
+    if (!exclude.has(channel) && !out.some((o) => o.channel === channel) && (available || opts.all)) out.push({ channel, address, available });
+  };
   if ("email" in r) {
-    if (emailSender() && !exclude.has("email")) out.push({ channel: "email", address: r.email });
+    add("email", r.email);
     return out;
   }
   if (!opts.emailOnly) {
     const where = "residentId" in r ? { residentId: r.residentId } : { userId: r.userId };
     const ids = await MessengerIdentity.findAll({ where: { ...where, blockedAt: { [Op.is]: null } }, order: [["updatedAt", "DESC"]] });
     ids.sort((a, b) => (ORDER[a.channel] ?? 9) - (ORDER[b.channel] ?? 9));
-    for (const i of ids) {
-      const ch = i.channel as "telegram" | "vk";
-      if (messenger(ch) && !exclude.has(ch) && !out.some((o) => o.channel === ch)) out.push({ channel: ch, address: i.externalId });
-    }
+    for (const i of ids) add(i.channel as "telegram" | "vk", i.externalId);
   }
-  if (emailSender() && !exclude.has("email")) {
-    const email = "residentId" in r ? (await Resident.findByPk(r.residentId))?.email : (await User.findByPk(r.userId))?.email;
-    if (email) out.push({ channel: "email", address: email });
-  }
+  const email = "residentId" in r ? (await Resident.findByPk(r.residentId))?.email : (await User.findByPk(r.userId))?.email;
+  if (email) add("email", email);
   return out;
 }

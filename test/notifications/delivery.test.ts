@@ -20,8 +20,8 @@ let w: World;
 beforeAll(async () => {
   db = await setupTestDb();
   fake = await startFakeMessengerServer();
-  registerMessenger("telegram", telegramSender(fake.url));
-  registerMessenger("vk", vkSender(fake.url));
+  registerMessenger("telegram", telegramSender());
+  registerMessenger("vk", vkSender());
   w = await makeWorld();
   worker = await new NotificationWorker(db.url, { deliver: { backoff: () => 200 }, pollMs: 500 }).start();
 });
@@ -37,9 +37,9 @@ const sentTo = (chat: string) => fake.received.filter((r) => r.chatId === chat);
 
 describe("who hears what", () => {
   it("tells the resident of every status change, and asks to confirm after verification", async () => {
-    const chat = await telegramOf({ residentId: w.resident.id });
-    const contractorChat = await telegramOf({ userId: w.users.contractor.id });
-    const uoChat = await telegramOf({ userId: w.users.uo.id });
+    const chat = await telegramOf(fake, { residentId: w.resident.id });
+    const contractorChat = await telegramOf(fake, { userId: w.users.contractor.id });
+    const uoChat = await telegramOf(fake, { userId: w.users.uo.id });
     const t = await createTicket(actorOf(w.users.operator), { buildingId: w.building.id, residentId: w.resident.id });
     await act(actorOf(w.users.uo), t.id, "assign", { executorOrgId: w.contractor.id });
     // The contractor hears of the assignment with staff buttons carrying the ticket's version.
@@ -69,7 +69,7 @@ describe("who hears what", () => {
 
   it("does not message an organisation that is not involved", async () => {
     const other = await makeWorld();
-    const strangerChat = await telegramOf({ userId: other.users.uo.id });
+    const strangerChat = await telegramOf(fake, { userId: other.users.uo.id });
     const t = await createTicket(actorOf(w.users.operator), { buildingId: w.building.id, residentId: w.resident.id });
     await waitFor(async () => (await deliveriesWhere("key LIKE $1", [`ev:%`])).length > 0 && (await settled([w.resident.id])), "deliveries");
     await waitFor(async () => (await deliveriesWhere("text LIKE $1 AND status = 'sent'", [`%${t.number}%`])).length >= 2, "sent");
@@ -80,7 +80,7 @@ describe("who hears what", () => {
 describe("rate limits and failures", () => {
   it("keeps 1 message/s per chat and 30/s in total under a burst", async () => {
     const residents = await Promise.all(Array.from({ length: 45 }, () => makeResident()));
-    const chats = await Promise.all(residents.map((r) => telegramOf({ residentId: r.id })));
+    const chats = await Promise.all(residents.map((r) => telegramOf(fake, { residentId: r.id })));
     await runCommand(system, async (ctx) => {
       for (const r of residents) await emit(ctx, "message.requested", { key: `burst-${uid()}`, residentId: r.id, text: "Проверка связи" });
       // Three more to the first chat: they must be a second apart.
@@ -98,7 +98,7 @@ describe("rate limits and failures", () => {
 
   it("honours 429 retry_after and retries 500s, delivering exactly once", async () => {
     const r = await makeResident();
-    const chat = await telegramOf({ residentId: r.id });
+    const chat = await telegramOf(fake, { residentId: r.id });
     fake.failNext(chat, { status: 429, retryAfter: 1 }, { status: 500 }, { status: 500 });
     const before = fake.attempts;
     await runCommand(system, (ctx) => emit(ctx, "message.requested", { key: `k-${uid()}`, residentId: r.id, text: "После сбоев" }));
@@ -112,7 +112,7 @@ describe("rate limits and failures", () => {
 
   it("honours VK error 6", async () => {
     const r = await makeResident();
-    const chat = await telegramOf({ residentId: r.id }, "vk");
+    const chat = await telegramOf(fake, { residentId: r.id }, "vk");
     fake.failNext(chat, { vkError: 6 });
     await runCommand(system, (ctx) => emit(ctx, "message.requested", { key: `vk-${uid()}`, residentId: r.id, text: "ВК" }));
     await waitFor(async () => sentTo(chat).length === 1 && (await settled([r.id])), "vk delivered");
@@ -121,8 +121,8 @@ describe("rate limits and failures", () => {
 
   it("marks a blocked chat and reaches the resident on another channel", async () => {
     const r = await makeResident();
-    const tg = await telegramOf({ residentId: r.id });
-    const vk = await telegramOf({ residentId: r.id }, "vk");
+    const tg = await telegramOf(fake, { residentId: r.id });
+    const vk = await telegramOf(fake, { residentId: r.id }, "vk");
     fake.blocked.add(tg);
     await runCommand(system, (ctx) => emit(ctx, "message.requested", { key: `b-${uid()}`, residentId: r.id, text: "Через ВК" }));
     await waitFor(async () => sentTo(vk).length === 1 && (await settled([r.id])), "fallback");
@@ -135,7 +135,7 @@ describe("rate limits and failures", () => {
 
   it("puts a message nobody can receive into the dead letters, never twice", async () => {
     const r = await makeResident();
-    const tg = await telegramOf({ residentId: r.id });
+    const tg = await telegramOf(fake, { residentId: r.id });
     fake.blocked.add(tg);
     const key = `dead-${uid()}`;
     await runCommand(system, async (ctx) => {

@@ -3,6 +3,7 @@ import { QueryTypes } from "sequelize";
 import { sequelize } from "../../src/db/sequelize.ts";
 import { MessengerIdentity } from "../../src/models/Resident.ts";
 import { uid } from "../support/factories.ts";
+import { chatIdFor, type FakeMessengerServer } from "../support/fakeTelegramSend.ts";
 
 export async function waitFor<T>(fn: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 25_000): Promise<T> {
   const end = Date.now() + timeoutMs;
@@ -14,8 +15,9 @@ export async function waitFor<T>(fn: () => Promise<T | null | undefined | false>
   }
 }
 
-export async function telegramOf(who: { residentId?: number; userId?: number }, channel: "telegram" | "vk" = "telegram"): Promise<string> {
-  const chat = String(100_000_000 + Math.floor(Math.random() * 800_000_000));
+/** A messenger account for a resident or user, with a chat id owned by this stand-in. */
+export async function telegramOf(fake: FakeMessengerServer, who: { residentId?: number; userId?: number }, channel: "telegram" | "vk" = "telegram"): Promise<string> {
+  const chat = chatIdFor(fake);
   await MessengerIdentity.create({
     channel,
     externalId: chat,

@@ -12,6 +12,6 @@ setConfig(loadConfig({ ...process.env, NODE_ENV: "test" }));
 const s = createSequelize(url, 10);
 setSequelize(s);
 initModels(s);
-registerMessenger("telegram", telegramSender(process.env.FAKE_URL!));
+registerMessenger("telegram", telegramSender());
 await new NotificationWorker(url, { deliver: { backoff: () => 200 }, pollMs: 300 }).start();
 process.stdout.write("ready\n");

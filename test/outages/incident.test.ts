@@ -22,7 +22,7 @@ let w: World;
 beforeAll(async () => {
   db = await setupTestDb();
   fake = await startFakeMessengerServer();
-  registerMessenger("telegram", telegramSender(fake.url));
+  registerMessenger("telegram", telegramSender());
   w = await makeWorld();
   worker = await new NotificationWorker(db.url, { deliver: { backoff: () => 200 }, pollMs: 500 }).start();
 });
@@ -48,12 +48,12 @@ describe("heating outage at three buildings", () => {
       await makeResident(b2.apartments[1]),
       await makeResident(b3.apartments[0]),
     ];
-    const chats = await Promise.all(residents.map((r) => telegramOf({ residentId: r.id })));
-    const uoChat = await telegramOf({ userId: w.users.uo.id });
+    const chats = await Promise.all(residents.map((r) => telegramOf(fake, { residentId: r.id })));
+    const uoChat = await telegramOf(fake, { userId: w.users.uo.id });
     // A resident of another building must not hear of it.
     const elsewhere = await makeBuilding(w.uo, 1);
     const outsider = await makeResident(elsewhere.apartments[0]);
-    const outsiderChat = await telegramOf({ residentId: outsider.id });
+    const outsiderChat = await telegramOf(fake, { residentId: outsider.id });
 
     const outage = await runCommand(actorOf(w.users.supplier), (ctx) =>
       outageRegistrar({

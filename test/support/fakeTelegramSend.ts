@@ -81,10 +81,20 @@ export async function startFakeMessengerServer(): Promise<FakeMessengerServer> {
   return s;
 }
 
+/**
+ * Test chat ids carry the port of the stand-in that owns them (port + 7 digits), so whichever
+ * test process's worker sends a message, it reaches the stand-in of the test that made the chat.
+ */
+export function chatIdFor(s: Pick<FakeMessengerServer, "url">): string {
+  return `${new URL(s.url).port}${String(Math.floor(Math.random() * 1e7)).padStart(7, "0")}`;
+}
+const ownerOf = (chatId: string) => `http://127.0.0.1:${chatId.slice(0, -7)}`;
+
 /** A Telegram sender over the Bot API wire format (what the bot's own sender does). */
-export function telegramSender(url: string, token = "TEST"): MessengerSender {
+export function telegramSender(token = "TEST"): MessengerSender {
   return {
     async send(m: MessengerMessage): Promise<DeliveryResult> {
+      const url = ownerOf(m.chatId);
       const reply_markup = m.buttons ? { inline_keyboard: m.buttons.map((row) => row.map((b) => ({ text: b.label, callback_data: b.data }))) } : undefined;
       let res: Response;
       try {
@@ -98,7 +108,7 @@ export function telegramSender(url: string, token = "TEST"): MessengerSender {
       }
       const j = (await res.json()) as { ok: boolean; description?: string; parameters?: { retry_after?: number }; result?: { message_id: number } };
       if (j.ok) return { status: "sent", externalId: String(j.result!.message_id) };
-      if (res.status === 429) return { status: "retry", afterMs: (j.parameters?.retry_after ?? 1) * 1000, error: `429 retry_after ${j.parameters?.retry_after}` };
+      if (res.status === 429) return { status: "retry", afterMs: (j.parameters?.retry_after ?? 1) * 1000, error: `429 retry_after ${j.parameters?.retry_after}`, hold: "chat" };
       if (res.status >= 500) return { status: "retry", afterMs: 0, error: `${res.status} ${j.description}` };
       if (res.status === 403 || /chat not found/.test(j.description ?? "")) return { status: "blocked", error: `${res.status} ${j.description}` };
       return { status: "failed", error: `${res.status} ${j.description}` };
@@ -107,14 +117,15 @@ export function telegramSender(url: string, token = "TEST"): MessengerSender {
 }
 
 /** A VK sender over the VK API wire format (form-encoded messages.send, error 6 = too many requests). */
-export function vkSender(url: string): MessengerSender {
+export function vkSender(): MessengerSender {
   return {
     async send(m: MessengerMessage): Promise<DeliveryResult> {
+      const url = ownerOf(m.chatId);
       const form = new URLSearchParams({ peer_id: m.chatId, message: m.text, random_id: String(Math.floor(Math.random() * 2 ** 31)), v: "5.199" });
       const res = await fetch(`${url}/method/messages.send`, { method: "POST", body: form });
       const j = (await res.json()) as { response?: number; error?: { error_code: number; error_msg: string } };
       if (j.response !== undefined) return { status: "sent", externalId: String(j.response) };
-      if (j.error?.error_code === 6) return { status: "retry", afterMs: 1000, error: `VK error 6: ${j.error.error_msg}` };
+      if (j.error?.error_code === 6) return { status: "retry", afterMs: 1000, error: `VK error 6: ${j.error.error_msg}`, hold: "channel" };
       if (j.error?.error_code === 901) return { status: "blocked", error: j.error.error_msg };
       return { status: res.status >= 500 ? "retry" : "failed", afterMs: 0, error: j.error?.error_msg ?? String(res.status) } as DeliveryResult;
     },
