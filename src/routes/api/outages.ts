@@ -37,6 +37,7 @@ export const createOutageSchema = z
     reason,
     buildingIds: z.array(id).max(5000).optional(),
     streets: z.array(street).max(100).optional(),
+    _csrf: z.string().optional(),
   })
   .strict();
 export const updateOutageSchema = z
@@ -48,6 +49,7 @@ export const updateOutageSchema = z
     buildingIds: z.array(id).max(5000).optional(),
     streets: z.array(street).max(100).optional(),
     expectedVersion: z.number().int().min(0).optional(),
+    _csrf: z.string().optional(),
   })
   .strict();
 const listQuery = z.object({
@@ -100,7 +102,7 @@ export function outagesRouter(): Router {
 
   r.post("/", async (ctx) => {
     const actor = requireStaff(ctx);
-    const input = parse(createOutageSchema, ctx.request.body);
+    const { _csrf, ...input } = parse(createOutageSchema, ctx.request.body);
     const o = await runCommand(actor, (c) => outageRegistrar({ ctx: c, input }));
     ctx.status = 201;
     ctx.body = await card(o.id, actor);
@@ -121,7 +123,7 @@ export function outagesRouter(): Router {
 
   r.patch("/:id", async (ctx) => {
     const actor = requireStaff(ctx);
-    const { expectedVersion, ...patch } = parse(updateOutageSchema, ctx.request.body);
+    const { expectedVersion, _csrf, ...patch } = parse(updateOutageSchema, ctx.request.body);
     const outageId = parse(id, ctx.params.id);
     await runCommand(actor, (c) => outageUpdater({ ctx: c, outageId, patch, expectedVersion }));
     ctx.body = await card(outageId, actor);
