@@ -107,7 +107,12 @@ function clean<T extends Record<string, unknown>>(o: T): T {
 export function rawConfig(env: Env = process.env): Record<string, unknown> {
   return {
     env: env.NODE_ENV === "production" ? "production" : env.NODE_ENV === "test" || env.VITEST ? "test" : "development",
-    http: { ...defaults.http, ...clean({ host: env.HOST, port: env.PORT, publicUrl: env.PUBLIC_URL }) },
+    http: {
+      ...defaults.http,
+      ...clean({ host: env.HOST, port: env.PORT }),
+      // Without PUBLIC_URL the address follows the port.
+      publicUrl: env.PUBLIC_URL || (env.PORT && /^\d+$/.test(env.PORT) && env.PORT !== "0" ? `http://localhost:${env.PORT}` : defaults.http.publicUrl),
+    },
     district: { ...defaults.district, ...clean({ timezone: env.DISTRICT_TIMEZONE, name: env.DISTRICT_NAME }) },
     database: {
       ...defaults.database,

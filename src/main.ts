@@ -15,20 +15,24 @@ async function main() {
     throw err;
   }
   const demo = process.argv.includes("--demo") || process.env.DEMO === "1";
-  const platform = await startPlatform({ cfg, demo });
-  process.stdout.write(`Open Pechora: ${cfg.http.publicUrl} (listening on ${platform.url})\n`);
+  // Signals are handled from the first moment: one that arrives while starting waits for the
+  // start to finish, then stops everything in order (the embedded database last).
+  const starting = startPlatform({ cfg, demo });
   let shuttingDown = false;
   const shutdown = async (signal: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
     logger.info({ signal }, "shutting down");
     const force = setTimeout(() => process.exit(1), 15_000).unref();
-    await platform.stop();
+    const platform = await starting.catch(() => null);
+    await platform?.stop();
     clearTimeout(force);
     process.exit(0);
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
+  const platform = await starting;
+  process.stdout.write(`Open Pechora: ${cfg.http.publicUrl} (listening on ${platform.url})\n`);
 }
 
 main().catch((err) => {

@@ -157,7 +157,8 @@ export async function applyAction(ctx: Ctx, ticket: Ticket, action: string, inpu
     const same = old instanceof Date && v instanceof Date ? old.getTime() === v.getTime() : old === v;
     if (!same) changes[k] = { from: old ?? null, to: v ?? null };
   }
-  if (input.comment && !def.effect) changes.comment = { from: null, to: input.comment };
+  // A comment that the action does not store on the ticket (as a rating comment) is kept in history.
+  if (input.comment && !("ratingComment" in patch)) changes.comment = { from: null, to: input.comment };
   if (input.declineReason) changes.declineReason = { from: null, to: input.declineReason };
   if (input.workOrderAttachmentId) changes.workOrderAttachmentId = { from: null, to: input.workOrderAttachmentId };
   ticket.set({ ...(patch as Partial<Ticket>), version: ticket.version + 1 });

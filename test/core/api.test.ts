@@ -248,5 +248,6 @@ describe("history is complete", () => {
     expect(h!.actorOrgId).toBe(w.uo.id);
     expect([h!.fromStatus, h!.toStatus]).toEqual(["routed", "assigned"]);
     expect(h!.changes.executorOrgId).toEqual({ from: null, to: w.contractor.id });
+    expect(h!.changes.comment).toEqual({ from: null, to: "Срочно" });
   });
 });
