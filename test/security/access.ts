@@ -59,6 +59,9 @@ export const ACCESS: Record<string, Rule> = {
   "POST /api/auth/logout": pub,
   "GET /api/auth/me": api(),
   "POST /api/auth/password": api(),
+  "GET /api/me/messenger-links": api(),
+  "POST /api/me/messenger-links/codes": api(),
+  "DELETE /api/me/messenger-links/:channel": api(),
   // tickets
   "GET /api/tickets": api(),
   "POST /api/tickets": cmd,
