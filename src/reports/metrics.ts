@@ -7,6 +7,7 @@ import { QueryTypes } from "sequelize";
 import { config } from "../config.ts";
 import { sequelize } from "../db/sequelize.ts";
 import type { Breakdown, Period } from "./period.ts";
+import { summaryApplies, summaryMetrics } from "./summary.ts";
 
 export const METRICS = [
   "received",
@@ -118,6 +119,12 @@ const TIME_KEYS: readonly Breakdown[] = ["day", "week", "month"];
 const needsBuilding = (by: Breakdown) => by === "district";
 
 export async function computeMetrics(period: Period, by: Breakdown, scope: ReportScope, filters: ReportFilters = {}, now = new Date()): Promise<MetricsRow[]> {
+  // Whole-district reports read the summary table (src/reports/summary.ts); filtered and
+  // narrower scopes select few tickets and count them directly below.
+  if (summaryApplies(scope, filters)) {
+    const fromSummary = await summaryMetrics(period, by, now);
+    if (fromSummary) return fromSummary;
+  }
   const join = needsBuilding(by) ? "LEFT JOIN buildings b ON b.id = t.building_id" : "";
   const extra = whereScope(scope, filters);
   const sql = `
@@ -179,7 +186,7 @@ const n = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
 const round = (v: number | null, digits = 2) => (v === null || !Number.isFinite(v) ? null : Math.round(v * 10 ** digits) / 10 ** digits);
 const share = (a: number, b: number) => (b > 0 ? round(a / b, 4) : null);
 
-function toMetrics(r: Record<string, unknown>): Metrics {
+export function toMetrics(r: Record<string, unknown>): Metrics {
   const resolved = n(r.resolved);
   const onTime = n(r.on_time);
   const late = n(r.late);
