@@ -43,7 +43,7 @@ function startChild(): Promise<ChildProcess> {
 }
 
 describe("a worker killed mid-batch", () => {
-  it("ends with every notification delivered exactly once", async () => {
+  it("ends with every notification delivered exactly once", { timeout: 120_000 }, async () => {
     const residents = await Promise.all(Array.from({ length: 12 }, () => makeResident()));
     const chats = await Promise.all(residents.map((r) => telegramOf(fake, { residentId: r.id })));
     const inFlight = chats[0]!;

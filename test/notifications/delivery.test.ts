@@ -36,7 +36,7 @@ afterAll(async () => {
 const sentTo = (chat: string) => fake.received.filter((r) => r.chatId === chat);
 
 describe("who hears what", () => {
-  it("tells the resident of every status change, and asks to confirm after verification", async () => {
+  it("tells the resident of every status change, and asks to confirm after verification", { timeout: 120_000 }, async () => {
     const chat = await telegramOf(fake, { residentId: w.resident.id });
     const contractorChat = await telegramOf(fake, { userId: w.users.contractor.id });
     const uoChat = await telegramOf(fake, { userId: w.users.uo.id });
@@ -78,7 +78,7 @@ describe("who hears what", () => {
 });
 
 describe("rate limits and failures", () => {
-  it("keeps 1 message/s per chat and 30/s in total under a burst", async () => {
+  it("keeps 1 message/s per chat and 30/s in total under a burst", { timeout: 120_000 }, async () => {
     const residents = await Promise.all(Array.from({ length: 45 }, () => makeResident()));
     const chats = await Promise.all(residents.map((r) => telegramOf(fake, { residentId: r.id })));
     await runCommand(system, async (ctx) => {
@@ -96,7 +96,7 @@ describe("rate limits and failures", () => {
     }
   });
 
-  it("honours 429 retry_after and retries 500s, delivering exactly once", async () => {
+  it("honours 429 retry_after and retries 500s, delivering exactly once", { timeout: 120_000 }, async () => {
     const r = await makeResident();
     const chat = await telegramOf(fake, { residentId: r.id });
     fake.failNext(chat, { status: 429, retryAfter: 1 }, { status: 500 }, { status: 500 });

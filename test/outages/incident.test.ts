@@ -37,7 +37,7 @@ const sentTo = (chat: string) => fake.received.filter((r) => r.chatId === chat);
 const hour = 3_600_000;
 
 describe("heating outage at three buildings", () => {
-  it("reaches every resident, links new heating tickets, and one restore resolves the children", async () => {
+  it("reaches every resident, links new heating tickets, and one restore resolves the children", { timeout: 120_000 }, async () => {
     const b2 = await makeBuilding(w.uo, 2);
     const b3 = await makeBuilding(w.uo, 2);
     const buildings = [w.building, b2.building, b3.building];
