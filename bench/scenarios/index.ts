@@ -1,6 +1,7 @@
 // Every scenario, in run order (P4 last: it fills the database with a district's worth of data).
 import type { Scenario } from "../lib/types.ts";
 import { p0 } from "./p0-api.ts";
+import { p1 } from "./p1-intake.ts";
 import { p4 } from "./p4-analytics.ts";
 
-export const scenarios: Scenario[] = [p0, p4];
+export const scenarios: Scenario[] = [p0, p1, p4];
