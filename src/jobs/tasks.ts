@@ -149,6 +149,13 @@ export async function dailyDigests(now: Date): Promise<number> {
   return n;
 }
 
+/** Bookkeeping tables stay small: old runs, stale per-chat slots, notices of closed matters. */
+export async function housekeeping(now: Date): Promise<void> {
+  await sequelize().query("DELETE FROM schedule_runs WHERE tick < $1::timestamptz - interval '30 days'", { bind: [now] });
+  await sequelize().query("DELETE FROM rate_slots WHERE key LIKE '%:chat:%' AND next_at < $1::timestamptz - interval '1 day'", { bind: [now] });
+  await sequelize().query("DELETE FROM scheduled_notices WHERE created_at < $1::timestamptz - interval '180 days'", { bind: [now] });
+}
+
 export function scheduledJobs(): ScheduledJob[] {
   const at = (f: (now: Date) => Promise<unknown>) => async (tick: Date) => void (await f(tick));
   return [
@@ -158,6 +165,7 @@ export function scheduledJobs(): ScheduledJob[] {
     { name: "outage-announcements", cron: "*/5 * * * *", run: at(outageAnnouncements) },
     { name: "confirmation-watch", cron: "*/15 * * * *", run: at(confirmationWatch) },
     { name: "daily-digest", cron: `0 ${DEFAULT_SCHEDULE_SETTINGS.digestHour} * * *`, run: at(dailyDigests) },
+    { name: "housekeeping", cron: "30 3 * * *", run: at(housekeeping) },
     { name: "personal-data-retention", cron: "30 3 * * *", run: async (tick) => void (await runRetention({ now: tick })) },
   ];
 }

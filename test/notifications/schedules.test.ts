@@ -6,7 +6,7 @@ import { sequelize } from "../../src/db/sequelize.ts";
 import { runCommand } from "../../src/context.ts";
 import { outageRegistrar } from "../../src/commands/outageRegistrar.ts";
 import { Scheduler, tickOf, type ScheduledJob } from "../../src/jobs/scheduler.ts";
-import { confirmationWatch, deadlineWatch, emergencyDispatchWatch, outageAnnouncements, postponedWake } from "../../src/jobs/tasks.ts";
+import { confirmationWatch, deadlineWatch, emergencyDispatchWatch, housekeeping, outageAnnouncements, postponedWake, scheduledJobs } from "../../src/jobs/tasks.ts";
 import { loadRules, noticesFor } from "../../src/notifications/rules.ts";
 import { Ticket, TicketHistory } from "../../src/models/Ticket.ts";
 import { setupTestDb, type TestDb } from "../support/db.ts";
@@ -72,6 +72,16 @@ describe("scheduler with several instances", () => {
 });
 
 describe("watches", () => {
+  it("declares valid schedules and cleans old bookkeeping", async () => {
+    const cron = await import("node-cron");
+    for (const j of scheduledJobs()) expect(cron.validate(j.cron), j.name).toBe(true);
+    const name = `old-${uid()}`;
+    await sequelize().query("INSERT INTO schedule_runs (job, tick, instance) VALUES ($1, now() - interval '40 days', 'x'), ($1, now(), 'x')", { bind: [name] });
+    await housekeeping(new Date());
+    const rows = await sequelize().query("SELECT 1 FROM schedule_runs WHERE job = $1", { bind: [name], type: QueryTypes.SELECT });
+    expect(rows).toHaveLength(1);
+  });
+
   it("raises an overdue emergency dispatch once, to the УО and the agency", async () => {
     const burst = await category("emergency_pipe_burst");
     const t = await createTicket(actorOf(w.users.operator), { buildingId: w.building.id, categoryId: burst.id, description: "Затопление" });
