@@ -3,11 +3,14 @@ import Router from "@koa/router";
 import { z } from "zod";
 import { changePassword, login, logout, SESSION_COOKIE } from "../auth/sessions.ts";
 import { config } from "../config.ts";
+import { runCommand } from "../context.ts";
+import { staffLinksOf } from "../commands/staffLinks.ts";
 import type { AppState } from "../routes/middleware/auth.ts";
 import { panelErrors } from "./errors.ts";
 import { checkPublicCsrf, publicCsrf, staff } from "./guard.ts";
-import { html } from "./html.ts";
+import { html, raw } from "./html.ts";
 import { page, setFlash } from "./layout.ts";
+import { messengerSection } from "./views/profile.ts";
 
 const loginForm = z.object({ login: z.string().trim().min(1, "введите логин").max(100), password: z.string().min(1, "введите пароль").max(200), _pcsrf: z.string() });
 const passwordForm = z.object({ current: z.string().min(1).max(200), next: z.string().min(1).max(200), repeat: z.string().max(200), _csrf: z.string().optional() });
@@ -20,6 +23,7 @@ export function authRoutes(): Router {
 
   r.get("/login", (ctx) => {
     const token = publicCsrf(ctx);
+    const known = typeof ctx.query.login === "string" ? ctx.query.login.slice(0, 100) : "";
     page(ctx, {
       title: "Вход",
       page: "login",
@@ -27,8 +31,8 @@ export function authRoutes(): Router {
 <h1>Вход для сотрудников</h1>
 <form method="post" action="/login" class="stack">
   <input type="hidden" name="_pcsrf" value="${token}">
-  <label>Логин <input name="login" autocomplete="username" required autofocus></label>
-  <label>Пароль <input name="password" type="password" autocomplete="current-password" required></label>
+  <label>Логин <input name="login" autocomplete="username" required value="${known}"${known ? null : raw(" autofocus")}></label>
+  <label>Пароль <input name="password" type="password" autocomplete="current-password" required${known ? raw(" autofocus") : null}></label>
   <button type="submit">Войти</button>
 </form>
 <p><a href="/zayavka">Подать заявку как житель</a></p>
@@ -61,10 +65,12 @@ export function authRoutes(): Router {
     ctx.redirect("/login");
   });
 
-  r.get("/panel/password", (ctx) => {
+  r.get("/panel/password", async (ctx) => {
     const a = staff(ctx);
+    const links = await runCommand(a, (c) => staffLinksOf(c, a.user.id));
     page(ctx, {
-      title: "Смена пароля",
+      title: "Профиль",
+      page: "profile",
       body: html`<section class="narrow">
 <h1>Смена пароля</h1>
 ${a.user.mustChangePassword ? html`<p class="flash error">Перед началом работы задайте свой пароль.</p>` : null}
@@ -74,7 +80,8 @@ ${a.user.mustChangePassword ? html`<p class="flash error">Перед начал�
   <label>Новый пароль <input name="next" type="password" autocomplete="new-password" minlength="10" required></label>
   <label>Новый пароль ещё раз <input name="repeat" type="password" autocomplete="new-password" required></label>
   <button type="submit">Сменить пароль</button>
-</form></section>`,
+</form></section>
+${messengerSection(links)}`,
     });
   });
 

@@ -8,6 +8,7 @@ import type { DoorFactory } from "../server.ts";
 import { adminRoutes } from "./admin.ts";
 import { agencyRoutes } from "./agency.ts";
 import { authRoutes } from "./auth.ts";
+import { onboardingRoutes } from "./onboarding.ts";
 import { outageRoutes } from "./outages.ts";
 import { residentRoutes } from "./resident.ts";
 import { ticketRoutes } from "./tickets.ts";
@@ -18,6 +19,7 @@ const STATIC: Record<string, string> = {
   "calls.js": "text/javascript; charset=utf-8",
   "outages.js": "text/javascript; charset=utf-8",
   "admin.js": "text/javascript; charset=utf-8",
+  "profile.js": "text/javascript; charset=utf-8",
   "panel.css": "text/css; charset=utf-8",
 };
 
@@ -36,5 +38,5 @@ export function staticRouter(): Router {
 
 export const panelDoor: DoorFactory = async () => ({
   name: "panel",
-  routers: [staticRouter(), authRoutes(), residentRoutes(), ticketRoutes(), adminRoutes(), agencyRoutes(), outageRoutes()],
+  routers: [staticRouter(), authRoutes(), residentRoutes(), ticketRoutes(), adminRoutes(), agencyRoutes(), outageRoutes(), onboardingRoutes()],
 });

@@ -99,7 +99,7 @@ export function page(ctx: Context, o: PageOpts): void {
 <link rel="stylesheet" href="/static/panel.css">
 <script src="/static/panel.js" defer></script>
 <script src="/static/calls.js" defer></script>
-${o.page === "outages" ? html`<script src="/static/outages.js" defer></script>\n` : null}${o.page === "status" ? html`<script src="/static/admin.js" defer></script>\n` : null}</head>
+${o.page === "outages" ? html`<script src="/static/outages.js" defer></script>\n` : null}${o.page === "status" ? html`<script src="/static/admin.js" defer></script>\n` : null}${o.page === "profile" ? html`<script src="/static/profile.js" defer></script>\n` : null}</head>
 <body data-page="${o.page ?? ""}" data-role="${actor.role}">
 <a class="skip" href="#main">К содержимому</a>
 <header class="top">
@@ -108,9 +108,9 @@ ${o.page === "outages" ? html`<script src="/static/outages.js" defer></script>\n
     actor.kind === "user"
       ? html`<nav aria-label="Разделы">${nav.map(([href, label]) => html`<a href="${href}">${label}</a>`)}</nav>
   <div class="who"><span>${actor.user.fullName}</span> <small>${ROLE_LABELS[actor.role] ?? actor.role}${actor.orgName ? html`, ${actor.orgName}` : ""}</small>
-  <a href="/panel/password">Пароль</a>
+  <a href="/panel/password">Профиль</a>
   <form method="post" action="/logout" class="inline"><input type="hidden" name="_csrf" value="${csrf}"><button type="submit" class="link">Выйти</button></form></div>`
-      : html`<nav aria-label="Разделы"><a href="/zayavka">Подать заявку</a><a href="/status">Статус заявки</a><a href="/login">Вход для сотрудников</a></nav>`
+      : html`<nav aria-label="Разделы"><a href="/zayavka">Подать заявку</a><a href="/status">Статус заявки</a><a href="/connect">Подключение организации</a><a href="/login">Вход для сотрудников</a></nav>`
   }
 </header>
 <div id="live-status" class="live" role="status" aria-live="polite"></div>

@@ -160,6 +160,13 @@ export const ACCESS: Record<string, Rule> = {
   "GET /status": pub,
   "POST /status": pub,
   "POST /status/act": pub,
+  // panel: organisations' connection form and staff invitations (no login)
+  "GET /connect": pub,
+  "GET /connect/sent": pub,
+  "GET /connect/:kind": pub,
+  "POST /connect/:kind": pub, // CSRF-checked form: a probe without the token answers 403
+  "GET /invite/:token": pub,
+  "POST /invite/:token": pub,
   // panel: staff pages
   "GET /panel": page(),
   "GET /panel/password": page(),

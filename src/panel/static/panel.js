@@ -50,7 +50,7 @@
       ev.preventDefault();
       return apiSubmit(form, buttons);
     }
-    if (form.enctype === "multipart/form-data") {
+    if (form.enctype === "multipart/form-data" && form.dataset.native === undefined) {
       ev.preventDefault();
       form.dataset.busy = "1";
       buttons.forEach((b) => (b.disabled = true));
