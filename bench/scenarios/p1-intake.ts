@@ -49,7 +49,7 @@ export function keyboards(tg: BotApiServer) {
 }
 
 /** Personal accounts the residents bind: one apartment each, in buildings of one УО. */
-async function district(url: string, n: number): Promise<string[]> {
+export async function district(url: string, n: number): Promise<string[]> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {

@@ -84,13 +84,13 @@ async function send(c: BadCase): Promise<{ status: number; body: any }> {
     body = JSON.stringify(c.json);
     h["content-type"] = "application/json";
   } else if (c.raw) {
-    body = typeof c.raw.body === "string" ? c.raw.body : new Blob([c.raw.body]);
+    body = typeof c.raw.body === "string" ? c.raw.body : new Blob([new Uint8Array(c.raw.body)]);
     h["content-type"] = c.raw.type;
   } else if (c.multipart) {
     const fd = new FormData();
     for (const p of c.multipart) {
       if (typeof p.value === "string") fd.append(p.field, p.value);
-      else fd.append(p.field, new Blob([p.value.data], { type: p.value.type }), p.value.name);
+      else fd.append(p.field, new Blob([new Uint8Array(p.value.data)], { type: p.value.type }), p.value.name);
     }
     body = fd;
   }
