@@ -81,11 +81,11 @@ async function measureBare(url: string, concurrency: number, q: boolean): Promis
   const ag = agent(concurrency);
   try {
     const body = { update_id: 1, message: { message_id: 1, chat: { id: 1, type: "private" }, from: { id: 1, is_bot: false, first_name: "Бench" }, date: 0, text: "Нет отопления" } };
-    await runLoad({ concurrency, count: 200, maxMs: 10_000, task: async () => void (await request(ag, bare.url, { body })) });
+    await runLoad({ concurrency, count: 200, maxMs: 5_000, task: async () => void (await request(ag, bare.url, { body })) });
     return await runLoad({
       concurrency,
       count: q ? 5000 : 20000,
-      maxMs: q ? 10_000 : 30_000,
+      maxMs: q ? 8_000 : 30_000,
       task: async (i) => {
         const r = await request(ag, bare.url, { body: { ...body, update_id: i } });
         if (r.status !== 200) throw new Error(`bare ${r.status}`);

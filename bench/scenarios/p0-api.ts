@@ -49,9 +49,9 @@ export const p0: Scenario = {
         });
         if (r.status !== 201) throw new Error(`create ${r.status} ${r.body.slice(0, 200)}`);
       };
-      await runLoad({ concurrency: CONCURRENCY, count: 200, maxMs: 30_000, task: (i) => create(1_000_000 + i) }); // warm-up
+      await runLoad({ concurrency: CONCURRENCY, count: 200, maxMs: ctx.quick ? 8_000 : 30_000, task: (i) => create(1_000_000 + i) }); // warm-up
       ctx.log(`P0: ${creates} creates, ${CONCURRENCY} clients`);
-      const c = await runLoad({ concurrency: CONCURRENCY, count: creates, maxMs: ctx.quick ? 40_000 : 120_000, task: create });
+      const c = await runLoad({ concurrency: CONCURRENCY, count: creates, maxMs: ctx.quick ? 20_000 : 120_000, task: create });
       if (c.errors) ctx.log(`P0 create errors: ${c.errors} (${c.firstError})`);
       const after = await counts(s);
       const made = after.tickets - before.tickets;
@@ -69,7 +69,7 @@ export const p0: Scenario = {
       const l = await runLoad({
         concurrency: CONCURRENCY,
         count: lists,
-        maxMs: ctx.quick ? 30_000 : 90_000,
+        maxMs: ctx.quick ? 10_000 : 90_000,
         task: async (i) => {
           const page = 1 + (Math.floor(i / filters.length) % 5);
           const r = await request(ag, `${app.url}/api/tickets?${filters[i % filters.length]!(i)}&page=${page}&perPage=25`, { headers: auth });
