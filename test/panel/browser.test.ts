@@ -1,7 +1,7 @@
 // End to end in Debian's headless Chromium: the screen-pop, the ticket from it, the УО assigns,
 // the contractor reports with a work-order upload, the УО verifies, and the operator's list
 // follows every step live. Screenshots of the workspaces go to test-artifacts/screenshots/.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,11 +16,7 @@ import { Ticket } from "../../src/models/Ticket.ts";
 import type { Platform } from "../../src/server.ts";
 import type { User } from "../../src/models/User.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
-const required = process.env.REQUIRE_BROWSER_TESTS === "1";
-const SHOTS = path.resolve("test-artifacts/screenshots");
-const ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"];
+import { browserRequired as required, CHROMIUM, CHROMIUM_ARGS as ARGS, hasChromium, SHOTS } from "../support/browser.ts";
 
 it("has Chromium when REQUIRE_BROWSER_TESTS=1 (CI)", () => {
   if (required) expect(hasChromium, `${CHROMIUM} is missing but REQUIRE_BROWSER_TESTS=1`).toBe(true);
