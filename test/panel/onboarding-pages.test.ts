@@ -69,6 +69,16 @@ describe("connection request form", () => {
     expect(po.text).toContain('name="orgType"');
     expect(po.text).not.toContain('name="buildings"');
     expect((await c.get("/connect/nonsense")).status).toBe(404);
+
+    // «Ещё строки» shows the form again with more empty rows, keeping what was typed, writing nothing.
+    const { f, card } = formOf(hidden(po.text, "_pcsrf"), { orgType: "contractor" });
+    f.set("more", "1");
+    const more = await c.request("POST", "/connect/executor", f);
+    expect(more.status).toBe(200);
+    expect(more.text).toContain('name="staff.3.email"');
+    expect(more.text).toContain(`value="${card.inn}"`);
+    expect(more.text).not.toContain("field-error");
+    expect(await requestsWithInn(card.inn!)).toBe(0);
   });
 
   it("a bad ИНН is named next to its field and nothing is written; fixed, the request is stored", async () => {

@@ -56,6 +56,7 @@ export const CARD_FIELDS: Array<[name: string, label: string, hint?: string]> = 
 export const STAFF_FIELDS: Array<[string, string]> = [["fullName", "ФИО"], ["position", "Должность"], ["email", "E-mail (логин)"], ["phone", "Телефон (необязательно)"]];
 export const SERVED_FIELDS: Array<[string, string]> = [["name", "Наименование"], ["inn", "ИНН (необязательно)"]];
 
+const PLACED = /^(card\.\w+|(staff|served)(\.\d+\.\w+)?|buildings|orgType|requesterName|requesterEmail)$/;
 const fieldId = (name: string) => `f-${name.replace(/\./g, "-")}`;
 
 /** A labelled input with its error next to it (aria-invalid + aria-describedby). */
@@ -95,11 +96,15 @@ export function connectForm(kind: ConnectKind, token: string, s: ConnectFormStat
   const v = s.values;
   const e = s.errors;
   const errorCount = Object.keys(e).length + (s.rowErrors.length ? 1 : 0);
+  // Errors the API names on no field of this form (e.g. an unknown key) are listed at the top.
+  const unplaced = Object.entries(e).filter(([k]) => !PLACED.test(k));
   return html`<section class="wide-form">
 <h1>${kind === "uo" ? "Заявка на подключение управляющей организации" : "Заявка на подключение подрядной или ресурсоснабжающей организации"}</h1>
 <p>Сведения по Приложению 2 к Регламенту. Заявку рассматривает МКУ «Управление по делам ГО и ЧС»; после одобрения каждый сотрудник из списка получит письмо со ссылкой для входа.</p>
 ${s.message ? html`<div class="flash error" role="alert">${s.message}</div>` : null}
-${errorCount && !s.message ? html`<div class="flash error" role="alert">Заявка не отправлена: исправьте отмеченные поля (${errorCount}). Ничего не сохранено.${kind === "uo" ? " Файл домов нужно приложить заново." : ""}</div>` : null}
+${errorCount && !s.message ? html`<div class="flash error" role="alert">Заявка не отправлена: исправьте отмеченные поля (${errorCount}). Ничего не сохранено.${kind === "uo" ? " Файл домов нужно приложить заново." : ""}${
+    unplaced.length ? html`<ul>${unplaced.map(([, m]) => html`<li>${m}</li>`)}</ul>` : null
+  }</div>` : null}
 <form method="post" action="/connect/${kind}" enctype="multipart/form-data" class="stack wide" data-native novalidate>
 <input type="hidden" name="_pcsrf" value="${token}">
 ${
