@@ -25,7 +25,9 @@ const ALL = [...COUNTERS, ...H];
 // One ticket's contributions: two sides (intake, result) × six keys.
 const HOURS = "(extract(epoch FROM t.closed_at - t.created_at)::float8 / 3600)";
 const BUCKET = `CASE WHEN ${HOURS} < ${BASE_HOURS} THEN 0 ELSE least(${BUCKETS - 1}, 1 + floor(ln(${HOURS} / ${BASE_HOURS}) / ln(${RATIO}))::int) END`;
-const CONTRIB = `
+const grain = (daily: string[], kind: string) => (daily.includes(kind) ? "l.local::date" : "date_trunc('month', l.local)::date");
+/** One ticket's contributions; `daily` lists the kinds kept per day (the others per month). */
+export const contribSql = (daily: string[]) => `
   SELECT x.side, x.at, k.kind, k.period, k.key, ${COUNTERS.map((c) => `x.${c}`).join(", ")},
          ${H.map((h, i) => `s * (x.hb = ${i})::int AS ${h}`).join(", ")}
   FROM (VALUES
@@ -53,22 +55,22 @@ const CONTRIB = `
   CROSS JOIN LATERAL (SELECT x.at AT TIME ZONE tz AS local) l
   CROSS JOIN LATERAL (VALUES
     ('t'::"char", l.local::date, ''),
-    ('u'::"char", date_trunc('month', l.local)::date, coalesce(t.uo_id::text, '')),
-    ('e'::"char", date_trunc('month', l.local)::date, coalesce(t.executor_org_id::text, '')),
-    ('c'::"char", date_trunc('month', l.local)::date, t.category_id::text),
-    ('h'::"char", date_trunc('month', l.local)::date, t.channel::text),
-    ('b'::"char", date_trunc('month', l.local)::date, coalesce(t.building_id::text, ''))
+    ('u'::"char", ${grain(daily, "u")}, coalesce(t.uo_id::text, '')),
+    ('e'::"char", ${grain(daily, "e")}, coalesce(t.executor_org_id::text, '')),
+    ('c'::"char", ${grain(daily, "c")}, t.category_id::text),
+    ('h'::"char", ${grain(daily, "h")}, t.channel::text),
+    ('b'::"char", ${grain(daily, "b")}, coalesce(t.building_id::text, ''))
   ) k(kind, period, key)
   WHERE x.at IS NOT NULL`;
 
-const upsert = (src: string) => `
+export const upsert = (src: string) => `
   INSERT INTO ticket_summary AS s (kind, period, key, ${ALL.join(", ")})
   SELECT c.kind, c.period, c.key, ${ALL.map((x) => `sum(c.${x})`).join(", ")}
     FROM ${src}
    GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
   ON CONFLICT (kind, period, key) DO UPDATE SET ${ALL.map((x) => `${x} = s.${x} + excluded.${x}`).join(", ")};`;
 
-const fromRows = (rel: string, sign: number) =>
+export const fromRows = (rel: string, sign: number) =>
   `ticket_summary_meta m CROSS JOIN ${rel} r CROSS JOIN LATERAL ticket_summary_contrib(r, ${sign}, m.tz, m.dispatch_minutes) c`;
 
 export const up: MigrationFn = async ({ context }) => {
@@ -88,7 +90,7 @@ export const up: MigrationFn = async ({ context }) => {
     );
     CREATE FUNCTION ticket_summary_contrib(t tickets, s int, tz text, dispatch int)
       RETURNS TABLE (side text, at timestamptz, kind "char", period date, key text, ${ALL.map((c) => `${c} int`).join(", ")})
-      LANGUAGE sql STABLE AS $fn$ ${CONTRIB} $fn$;
+      LANGUAGE sql STABLE AS $fn$ ${contribSql([])} $fn$;
     CREATE FUNCTION ticket_summary_ins() RETURNS trigger LANGUAGE plpgsql AS $fn$
       BEGIN ${upsert(fromRows("new_rows", 1))} RETURN NULL; END $fn$;
     CREATE FUNCTION ticket_summary_del() RETURNS trigger LANGUAGE plpgsql AS $fn$

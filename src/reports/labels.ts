@@ -45,7 +45,9 @@ export async function labelsFor(by: Breakdown, keys: string[]): Promise<Map<stri
       for (const c of await Category.findAll({ where: { id: { [Op.in]: ids(keys) } }, attributes: ["id", "name"] })) out.set(String(c.id), c.name);
       break;
     case "building":
-      for (const b of await Building.findAll({ where: { id: { [Op.in]: ids(keys) } } })) out.set(String(b.id), addressOf(b));
+      // plain rows: a district has thousands of buildings, model instances would cost more than the report
+      for (const b of await Building.findAll({ where: { id: { [Op.in]: ids(keys) } }, attributes: ["id", "settlement", "street", "house", "buildingPart"], raw: true }))
+        out.set(String(b.id), addressOf(b));
       break;
     case "district":
       for (const k of keys) if (k) out.set(k, k);

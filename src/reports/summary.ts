@@ -1,7 +1,7 @@
-// Whole-district reports from the summary table (migration 20261212000100-create-ticket-summary.ts).
-// Full local months come from the month rows of the breakdown's kind, the partial months at the
-// edges of the period from the same per-ticket contributions computed on the tickets themselves
-// (so the two always agree); the time breakdowns and the total read the per-day rows. Two figures
+// Whole-district reports from the summary table (migrations 20261212000100/000200). Every kind but
+// buildings is kept per local day, so those reports read summary rows only; building and district
+// reports read the month rows for the full months of the period and count the partial months at
+// its edges directly on the tickets (the same definitions, checked equal by test/reports). Two figures
 // depend on the moment of the report and are counted on the (few) tickets they concern: still-open
 // tickets past their deadline, and emergencies whose dispatch window has not yet run out.
 // Median and p90 are exact (from the tickets) while the period has at most EXACT_PERCENTILE_LIMIT
@@ -12,13 +12,17 @@ import { config } from "../config.ts";
 import { sequelize } from "../db/sequelize.ts";
 import { toMetrics, type MetricsRow, type ReportFilters, type ReportScope } from "./metrics.ts";
 import { TIME_BREAKDOWNS, type Breakdown, type Period } from "./period.ts";
-import { HIST_COLUMNS, histQuantile } from "./summaryBuckets.ts";
+import { HIST_BASE_HOURS, HIST_BUCKETS, HIST_COLUMNS, HIST_RATIO, histQuantile } from "./summaryBuckets.ts";
 
 export const EXACT_PERCENTILE_LIMIT = 20_000;
 
 const COUNTERS = ["received", "em_total", "em_ok", "closed", "resolved", "on_time", "late", "reopened", "conf_base", "confirmed", "no_answer", "unreachable", "rated", "rating_sum", "dissatisfied"];
 const SUMMED = [...COUNTERS, ...HIST_COLUMNS, "open_overdue", "em_pending"];
 
+// Kinds kept per day; buildings (thousands of keys) are kept per month (migration 20261212000200).
+const DAILY = new Set(["t", "u", "e", "c", "h"]);
+const HOURS_SQL = "(extract(epoch FROM t.closed_at - t.created_at)::float8 / 3600)";
+const BUCKET_SQL = `(CASE WHEN ${HOURS_SQL} < ${HIST_BASE_HOURS} THEN 0 ELSE least(${HIST_BUCKETS - 1}, 1 + floor(ln(${HOURS_SQL} / ${HIST_BASE_HOURS}) / ln(${HIST_RATIO}))::int) END)`;
 const KIND: Record<Breakdown, string> = { total: "t", day: "t", week: "t", month: "t", uo: "u", executor: "e", category: "c", channel: "h", building: "b", district: "b" };
 const TICKET_COL: Partial<Record<Breakdown, string>> = { uo: "uo_id", executor: "executor_org_id", category: "category_id", channel: "channel", building: "building_id" };
 
@@ -46,7 +50,7 @@ function ticketKey(by: Breakdown, col: "created_at" | "closed_at"): string {
 }
 const ticketJoin = (by: Breakdown) => (by === "district" ? "LEFT JOIN buildings t_b ON t_b.id = t.building_id" : "");
 
-const cols = (names: string[], one?: string) => SUMMED.map((c) => (names.includes(c) ? `${c === one ? 1 : `${c}`}` : "0") + ` AS ${c}`).join(", ");
+const cols = (names: string[]) => SUMMED.map((c) => `${names.includes(c) ? c : "0"} AS ${c}`).join(", ");
 
 /** The months of the period served by month rows, and the edge ranges computed from tickets. */
 function split(period: Period, daily: boolean) {
@@ -73,27 +77,45 @@ export async function summaryMetrics(period: Period, by: Breakdown, now = new Da
   const [meta] = await db.query<{ tz: string; dispatch_minutes: number }>("SELECT tz, dispatch_minutes FROM ticket_summary_meta", { type: QueryTypes.SELECT });
   if (!meta || meta.tz !== tz || meta.dispatch_minutes !== dispatch) return null;
   const kind = KIND[by];
-  const s = split(period, kind === "t");
+  const s = split(period, DAILY.has(kind));
   const edge = (col: string) => `((t.${col} >= :e0a AND t.${col} < :e0b) OR (t.${col} >= :e1a AND t.${col} < :e1b))`;
+  const em = "t.emergency AND coalesce(t.closure_kind, '') NOT IN ('declined', 'withdrawn')";
   const sql = `
     WITH parts AS (
-      SELECT ${summaryKey(by, "s")} AS k, ${cols([...COUNTERS, ...HIST_COLUMNS])}
+      SELECT ${summaryKey(by, "s")} AS k, ${SUMMED.map((c) => ([...COUNTERS, ...HIST_COLUMNS].includes(c) ? `sum(${c})` : "0") + ` AS ${c}`).join(", ")}
         FROM ticket_summary s ${summaryJoin(by, "s")}
-       WHERE s.kind = :kind AND s.period >= :pFrom AND s.period < :pTo
+       WHERE s.kind = :kind AND s.period >= :pFrom AND s.period < :pTo GROUP BY 1
       UNION ALL
-      SELECT ${summaryKey(by, "c")}, ${cols([...COUNTERS, ...HIST_COLUMNS])}
-        FROM tickets t CROSS JOIN LATERAL ticket_summary_contrib(t, 1, :tz, :dispatch) c ${summaryJoin(by, "c")}
-       WHERE (${edge("created_at")} OR ${edge("closed_at")}) AND c.kind = :kind
-         AND ((c.side = 'i' AND ${edge("created_at")}) OR (c.side = 'c' AND ${edge("closed_at")}))
+      SELECT ${ticketKey(by, "created_at")}, ${cols([])
+        .replace("0 AS received", "count(*) AS received")
+        .replace("0 AS em_total", `count(*) FILTER (WHERE ${em}) AS em_total`)
+        .replace("0 AS em_ok", `count(*) FILTER (WHERE ${em} AND t.crew_dispatched_at <= t.created_at + :dispatch * interval '1 minute') AS em_ok`)}
+        FROM tickets t ${ticketJoin(by)} WHERE ${edge("created_at")} GROUP BY 1
       UNION ALL
-      SELECT ${ticketKey(by, "created_at")}, ${cols(["open_overdue"], "open_overdue")}
+      SELECT ${ticketKey(by, "closed_at")}, ${cols([])
+        .replace("0 AS closed", "count(*) AS closed")
+        .replace("0 AS resolved", "count(*) FILTER (WHERE t.reported_at IS NOT NULL) AS resolved")
+        .replace("0 AS on_time", "count(*) FILTER (WHERE t.reported_at IS NOT NULL AND t.reported_at <= t.deadline_at) AS on_time")
+        .replace("0 AS late", "count(*) FILTER (WHERE t.reported_at IS NOT NULL AND t.reported_at > t.deadline_at) AS late")
+        .replace("0 AS reopened", "count(*) FILTER (WHERE t.reported_at IS NOT NULL AND t.reopened_count > 0) AS reopened")
+        .replace("0 AS conf_base", "count(*) FILTER (WHERE t.verified_at IS NOT NULL AND t.closure_kind IN ('resident_confirmed', 'operator_confirmed', 'no_answer', 'unreachable')) AS conf_base")
+        .replace("0 AS confirmed", "count(*) FILTER (WHERE t.verified_at IS NOT NULL AND t.closure_kind IN ('resident_confirmed', 'operator_confirmed')) AS confirmed")
+        .replace("0 AS no_answer", "count(*) FILTER (WHERE t.verified_at IS NOT NULL AND t.closure_kind = 'no_answer') AS no_answer")
+        .replace("0 AS unreachable", "count(*) FILTER (WHERE t.verified_at IS NOT NULL AND t.closure_kind = 'unreachable') AS unreachable")
+        .replace("0 AS rated", "count(t.rating) AS rated")
+        .replace("0 AS rating_sum", "coalesce(sum(t.rating), 0) AS rating_sum")
+        .replace("0 AS dissatisfied", "count(*) FILTER (WHERE t.rating <= 2) AS dissatisfied")
+        .replace(/0 AS h(\d+)/g, (_, i) => `count(*) FILTER (WHERE t.reported_at IS NOT NULL AND t.hb = ${i}) AS h${i}`)}
+        FROM (SELECT t.*, ${BUCKET_SQL} AS hb FROM tickets t WHERE ${edge("closed_at")}) t ${ticketJoin(by)} GROUP BY 1
+      UNION ALL
+      SELECT ${ticketKey(by, "created_at")}, ${cols([]).replace("0 AS open_overdue", "count(*) AS open_overdue")}
         FROM tickets t ${ticketJoin(by)}
-       WHERE t.status <> 'closed' AND t.created_at >= :from AND t.created_at < :to AND t.deadline_at < :now
+       WHERE t.status <> 'closed' AND t.created_at >= :from AND t.created_at < :to AND t.deadline_at < :now GROUP BY 1
       UNION ALL
-      SELECT ${ticketKey(by, "created_at")}, ${cols(["em_pending"], "em_pending")}
+      SELECT ${ticketKey(by, "created_at")}, ${cols([]).replace("0 AS em_pending", "count(*) AS em_pending")}
         FROM tickets t ${ticketJoin(by)}
        WHERE t.created_at > CAST(:now AS timestamptz) - :dispatch * interval '1 minute' AND t.created_at >= :from AND t.created_at < :to
-         AND t.emergency AND coalesce(t.closure_kind, '') NOT IN ('declined', 'withdrawn') AND t.crew_dispatched_at IS NULL
+         AND ${em} AND t.crew_dispatched_at IS NULL GROUP BY 1
     )
     SELECT k, ${SUMMED.map((c) => `sum(${c})::float8 AS ${c}`).join(", ")} FROM parts GROUP BY k
     HAVING sum(received) > 0 OR sum(closed) > 0 ORDER BY k`;
