@@ -78,7 +78,9 @@ describe("linking", () => {
     said = await h.text(base + 9, `/link ${code}`);
     expect(texts(said)).toContain("уже использован");
     const stale = await codeFor(w.users.uoStaff);
-    await sequelize().query("UPDATE staff_link_codes SET expires_at = now() - interval '1 minute' WHERE used_at IS NULL");
+    await sequelize().query("UPDATE staff_link_codes SET expires_at = now() - interval '1 minute' WHERE user_id = $1 AND used_at IS NULL", {
+      bind: [w.users.uoStaff.id],
+    });
     said = await h.text(base + 9, `/link ${stale}`);
     expect(texts(said)).toContain("истёк");
     expect(await MessengerIdentity.count({ where: { channel: "telegram", externalId: String(base + 9) } })).toBe(0);

@@ -1,5 +1,7 @@
 // Per test file: connect to the run's database and configure the core for tests.
+import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
+import pg from "pg";
 import os from "node:os";
 import path from "node:path";
 import { inject } from "vitest";
@@ -16,8 +18,41 @@ export interface TestDb {
   close(): Promise<void>;
 }
 
+let fileDbUrl: string | undefined;
+
+/**
+ * Each test file works in its own copy of the migrated template database, so files running in
+ * parallel never see each other's rows, queue jobs or notifications. The copies are dropped at
+ * the end of the run (globalSetup).
+ */
+export async function fileDatabase(): Promise<string> {
+  if (fileDbUrl) return fileDbUrl;
+  const template = inject("templateDb");
+  const name = `${template.replace(/_tpl$/, "")}_f${process.pid}_${randomBytes(3).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: inject("adminUrl") });
+  await admin.connect();
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+        break;
+      } catch (err) {
+        // Another file copying the template at the same moment: try again shortly.
+        if (attempt >= 20 || !/being accessed by other users/.test((err as Error).message)) throw err;
+        await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
+      }
+    }
+  } finally {
+    await admin.end();
+  }
+  const u = new URL(inject("adminUrl"));
+  u.pathname = `/${name}`;
+  fileDbUrl = u.toString();
+  return fileDbUrl;
+}
+
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  const url = inject("databaseUrl");
+  const url = fileDbUrl ?? inject("databaseUrl");
   const cfg = loadConfig({
     NODE_ENV: "test",
     DATABASE_URL: url,
@@ -30,6 +65,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 }
 
 export async function setupTestDb(overrides: Record<string, string> = {}): Promise<TestDb> {
+  await fileDatabase();
   const cfg = testConfig(overrides);
   setConfig(cfg);
   const sequelize = createSequelize(cfg.database.url!, 10);

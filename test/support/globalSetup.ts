@@ -16,6 +16,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     databaseUrl: string;
     adminUrl: string;
+    /** A migrated, seeded database nobody connects to: each test file gets its own copy of it. */
+    templateDb: string;
   }
 }
 
@@ -61,14 +63,24 @@ export default async function setup(project: TestProject) {
   await migrateUp(s);
   await seedReference(s);
   await s.close();
+  const template = `${name}_tpl`;
+  const a2 = new pg.Client({ connectionString: adminUrl });
+  await a2.connect();
+  await a2.query(`CREATE DATABASE "${template}" TEMPLATE "${name}"`);
+  await a2.end();
   project.provide("databaseUrl", url);
   project.provide("adminUrl", adminUrl);
+  project.provide("templateDb", template);
 
   return async () => {
     const c = new pg.Client({ connectionString: adminUrl });
     await c.connect();
-    await c.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [name]);
-    await c.query(`DROP DATABASE IF EXISTS "${name}"`);
+    // The run's database, its template and every per-file copy (named after it).
+    const dbs = await c.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE $1", [`${name}%`]);
+    for (const { datname } of dbs.rows) {
+      await c.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [datname]);
+      await c.query(`DROP DATABASE IF EXISTS "${datname}"`);
+    }
     await c.end();
     await embedded?.stop();
   };
