@@ -58,7 +58,7 @@ export const p0: Scenario = {
       const complete = after.history - before.history >= 2 * made && after.outbox - before.outbox >= 2 * made;
 
       const filters = [
-        (i: number) => `uoId=${uos[i % uos.length]!.id}&status=awaiting_assignment&sort=created`,
+        (i: number) => `uoId=${uos[i % uos.length]!.id}&status=assigned,routed&sort=created`,
         (i: number) => `buildingId=${buildings[i % buildings.length]!.id}&open=true&sort=deadline`,
         (i: number) => `categoryId=${cats[i % cats.length]!.id}&sort=priority`,
         () => `emergency=true&open=true&sort=deadline`,
