@@ -103,7 +103,7 @@ CROSS JOIN LATERAL (SELECT random() + 0 * g AS r0, random() AS r1, random() AS r
                            random() AS r5, random() AS r6, random() AS r7, random() AS r8, random() AS r9) v
 -- closed tickets spread over two years, open ones over the last month
 CROSS JOIN LATERAL (SELECT now() - v.r0 * CASE WHEN v.r1 < 0.75 THEN interval '730 days' ELSE interval '30 days' END AS created) w
-CROSS JOIN LATERAL (SELECT (g * 7919) % cardinality(bld.ids) AS bi, floor(v.r3 * 997)::int % cardinality(cat.ids) AS ci) k(bi, ci)
+CROSS JOIN LATERAL (SELECT (g::bigint * 7919) % cardinality(bld.ids) AS bi, floor(v.r3 * 997)::int % cardinality(cat.ids) AS ci) k(bi, ci)
 CROSS JOIN LATERAL (SELECT CASE
     WHEN v.r1 < 0.75 THEN 'closed' WHEN v.r1 < 0.78 THEN 'verified' WHEN v.r1 < 0.81 THEN 'reported' WHEN v.r1 < 0.85 THEN 'accepted'
     WHEN v.r1 < 0.90 THEN 'assigned' WHEN v.r1 < 0.95 THEN 'routed' WHEN v.r1 < 0.97 THEN 'awaiting_routing' WHEN v.r1 < 0.985 THEN 'postponed'
