@@ -26,6 +26,11 @@ const watchdogMs = quick ? 6 * 60_000 : 60 * 60_000;
 async function main() {
   const db = await createBenchDb();
   log(`bench database ${db.name} (${quick ? "quick" : "full"} size)`);
+  for (const sig of ["SIGINT", "SIGTERM"] as const)
+    process.once(sig, () => {
+      log(`${sig}: dropping the bench database`);
+      void db.drop().finally(() => process.exit(130));
+    });
   const watchdog = setTimeout(() => {
     log(`watchdog: the bench ran over ${watchdogMs / 60000} min; stopping`);
     void db.drop().finally(() => process.exit(2));

@@ -54,22 +54,24 @@ export async function createBenchDb(): Promise<BenchDb> {
   await admin.query(`CREATE DATABASE "${name}"`);
   await admin.end();
   const url = withDb(adminUrl, name);
-  const s = createSequelize(url, 2);
-  initModels(s);
-  await migrateUp(s);
-  await seedReference(s);
-  await s.close();
-  return {
-    url,
-    adminUrl,
-    name,
-    async drop() {
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      await c.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [name]);
-      await c.query(`DROP DATABASE IF EXISTS "${name}"`);
-      await c.end();
-      await embedded?.stop();
-    },
+  const drop = async () => {
+    const c = new pg.Client({ connectionString: adminUrl });
+    await c.connect();
+    await c.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [name]);
+    await c.query(`DROP DATABASE IF EXISTS "${name}"`);
+    await c.end();
+    await embedded?.stop();
   };
+  const s = createSequelize(url, 2);
+  try {
+    initModels(s);
+    await migrateUp(s);
+    await seedReference(s);
+  } catch (err) {
+    await s.close().catch(() => {});
+    await drop(); // a failed migration leaves nothing behind
+    throw err;
+  }
+  await s.close();
+  return { url, adminUrl, name, drop };
 }
