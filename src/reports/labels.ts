@@ -59,9 +59,11 @@ export async function labelsFor(by: Breakdown, keys: string[]): Promise<Map<stri
     case "week":
     case "month": {
       const zone = config().district.timezone;
+      // keys are ISO dates: days and weeks are relabelled as text (hundreds of keys), months through luxon
+      const ru = (k: string) => `${k.slice(8, 10)}.${k.slice(5, 7)}.${k.slice(0, 4)}`;
       for (const k of keys) {
-        const d = DateTime.fromISO(k, { zone }).setLocale("ru");
-        out.set(k, by === "month" ? d.toFormat("LLLL yyyy") : by === "week" ? `неделя с ${d.toFormat("dd.MM.yyyy")}` : d.toFormat("dd.MM.yyyy"));
+        if (by === "month") out.set(k, DateTime.fromISO(k, { zone }).setLocale("ru").toFormat("LLLL yyyy"));
+        else out.set(k, by === "week" ? `неделя с ${ru(k)}` : ru(k));
       }
       break;
     }
