@@ -52,7 +52,7 @@ describe("role × route matrix", () => {
     expect(routes.length).toBeGreaterThan(50);
   });
 
-  it("every cell answers as expected", { timeout: 240_000 }, async () => {
+  it("every cell answers as expected", { timeout: 480_000 }, async () => {
     const wrong: string[] = [];
     const observed: string[] = [];
     // Destructive routes last, so the seeded rows are there for every other probe.
