@@ -1,12 +1,12 @@
 // A local AMI server that speaks the protocol (banner, Login, Action/Response, events) and
-// replays streams recorded from a real Asterisk (../shared/fixtures/ami) verbatim, with their
+// replays streams recorded from a real Asterisk (test/fixtures/ami, copied from the recordings in ../shared/fixtures/ami) verbatim, with their
 // recorded timings compressed. The recorder's ActionIDs in replayed events (OriginateResponse)
 // are rewritten to the ActionID the client under test used.
 import { readFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 
-export const FIXTURES = process.env.AMI_FIXTURES ?? path.resolve(import.meta.dirname, "../../../shared/fixtures/ami");
+export const FIXTURES = process.env.AMI_FIXTURES ?? path.resolve(import.meta.dirname, "../fixtures/ami");
 const CRLF = "\r\n";
 
 export interface AmiAction {
