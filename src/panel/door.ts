@@ -19,6 +19,7 @@ const STATIC: Record<string, string> = {
   "calls.js": "text/javascript; charset=utf-8",
   "outages.js": "text/javascript; charset=utf-8",
   "admin.js": "text/javascript; charset=utf-8",
+  "dom.js": "text/javascript; charset=utf-8",
   "profile.js": "text/javascript; charset=utf-8",
   "panel.css": "text/css; charset=utf-8",
 };

@@ -97,6 +97,7 @@ export function page(ctx: Context, o: PageOpts): void {
 <meta name="csrf-token" content="${csrf}">
 <title>${o.title} — Открытая Печора</title>
 <link rel="stylesheet" href="/static/panel.css">
+<script src="/static/dom.js" defer></script>
 <script src="/static/panel.js" defer></script>
 <script src="/static/calls.js" defer></script>
 ${o.page === "outages" ? html`<script src="/static/outages.js" defer></script>\n` : null}${o.page === "status" ? html`<script src="/static/admin.js" defer></script>\n` : null}${o.page === "profile" ? html`<script src="/static/profile.js" defer></script>\n` : null}</head>

@@ -2,24 +2,7 @@
 // deliveries by status and the dead letters, with "send again". Data shown with textContent.
 "use strict";
 (function () {
-  const $ = (sel, root) => (root || document).querySelector(sel);
-  const csrf = () => ($('meta[name="csrf-token"]') || {}).content || "";
-  const el = (tag, attrs, ...children) => {
-    const e = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (k === "class") e.className = v;
-      else if (k === "text") e.textContent = v;
-      else e.setAttribute(k, v);
-    }
-    for (const c of children) if (c != null) e.append(c);
-    return e;
-  };
-  async function api(method, url) {
-    const res = await fetch(url, { method, headers: { accept: "application/json", "x-csrf-token": csrf() }, credentials: "same-origin" });
-    const data = await res.json().catch(() => ({}));
-    if (!res.ok) throw new Error((data.error && data.error.message) || `Ошибка ${res.status}`);
-    return data;
-  }
+  const { $, el, api } = window.OP;
   const CHANNELS = { telegram: "Telegram", vk: "ВКонтакте", email: "e-mail" };
 
   async function backlog(box) {

@@ -3,29 +3,7 @@
 // linked to a ticket, and the call-back list. Data is shown with textContent only.
 "use strict";
 (function () {
-  const $ = (sel, root) => (root || document).querySelector(sel);
-  const csrf = () => ($('meta[name="csrf-token"]') || {}).content || "";
-  const el = (tag, attrs, ...children) => {
-    const e = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (k === "class") e.className = v;
-      else if (k === "text") e.textContent = v;
-      else e.setAttribute(k, v);
-    }
-    for (const c of children) if (c != null) e.append(c);
-    return e;
-  };
-  async function api(method, url, body) {
-    const res = await fetch(url, {
-      method,
-      headers: { accept: "application/json", ...(body ? { "content-type": "application/json" } : {}), "x-csrf-token": csrf() },
-      body: body ? JSON.stringify(body) : undefined,
-      credentials: "same-origin",
-    });
-    const data = res.status === 204 ? {} : await res.json().catch(() => ({}));
-    if (!res.ok) throw Object.assign(new Error((data.error && data.error.message) || `Ошибка ${res.status}`), { status: res.status, id: data.error && data.error.id });
-    return data;
-  }
+  const { $, el, api } = window.OP;
   const when = (iso) => (iso ? new Date(iso).toLocaleString("ru-RU", { dateStyle: "short", timeStyle: "short" }) : "");
 
   // A ticket from the screen-pop goes through POST /api/calls/:id/tickets, which links the call.

@@ -3,29 +3,7 @@
 // tickets linked to an incident. Data is shown with textContent only.
 "use strict";
 (function () {
-  const $ = (sel, root) => (root || document).querySelector(sel);
-  const csrf = () => ($('meta[name="csrf-token"]') || {}).content || "";
-  const el = (tag, attrs, ...children) => {
-    const e = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (k === "class") e.className = v;
-      else if (k === "text") e.textContent = v;
-      else e.setAttribute(k, v);
-    }
-    for (const c of children) if (c != null) e.append(c);
-    return e;
-  };
-  async function api(method, url, body) {
-    const res = await fetch(url, {
-      method,
-      headers: { accept: "application/json", ...(body ? { "content-type": "application/json" } : {}), "x-csrf-token": csrf() },
-      body: body ? JSON.stringify(body) : undefined,
-      credentials: "same-origin",
-    });
-    const data = res.status === 204 ? {} : await res.json().catch(() => ({}));
-    if (!res.ok) throw new Error((data.error && data.error.message) || `Ошибка ${res.status}`);
-    return data;
-  }
+  const { $, el, api } = window.OP;
   const toIso = (local) => (local ? new Date(local).toISOString() : undefined); // datetime-local is the browser's (district) time
   const say = (box, kind, text) => {
     box.classList.remove("ok", "error");

@@ -4,20 +4,8 @@
 // except fragments the server rendered with its escaping templates.
 "use strict";
 (function () {
-  const $ = (sel, root) => (root || document).querySelector(sel);
-  const $$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
-  const csrf = () => ($('meta[name="csrf-token"]') || {}).content || "";
+  const { $, $$, csrf, el } = window.OP;
   const isStaff = () => !!$(".who");
-  const el = (tag, attrs, ...children) => {
-    const e = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (k === "class") e.className = v;
-      else if (k === "text") e.textContent = v;
-      else e.setAttribute(k, v);
-    }
-    for (const c of children) if (c != null) e.append(c);
-    return e;
-  };
   const status = (text) => {
     const s = $("#live-status");
     if (s) s.textContent = text;

@@ -2,14 +2,7 @@
 // it with the Telegram deep link. Text goes in with textContent only.
 "use strict";
 (function () {
-  const $ = (sel) => document.querySelector(sel);
-  const csrf = () => ($('meta[name="csrf-token"]') || {}).content || "";
-  const el = (tag, attrs, ...children) => {
-    const e = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) if (k === "text") e.textContent = v; else e.setAttribute(k, v);
-    for (const c of children) if (c != null) e.append(c);
-    return e;
-  };
+  const { $, csrf, el } = window.OP;
   document.addEventListener("DOMContentLoaded", () => {
     const button = $("[data-link-code]");
     const box = $("#link-code");
