@@ -2,6 +2,7 @@
 // whose worker died). Jobs are enqueued inside the transaction that makes them necessary.
 import { createHash } from "node:crypto";
 import PgBoss from "pg-boss";
+import pg from "pg";
 import type { Transaction } from "sequelize";
 import { logger } from "../logger.ts";
 
@@ -11,12 +12,25 @@ export interface DeliverJob {
   deliveryId: number;
 }
 
+const STARTUP_LOCK = 727_002;
+
 export async function startQueue(url: string): Promise<PgBoss> {
   const boss = new PgBoss({ connectionString: url, max: 4, application_name: "open-pechora-jobs", schedule: false, supervise: true });
   boss.on("error", (err) => logger.warn({ err: err.message }, "job queue error"));
-  await boss.start();
-  // A job whose worker died is retried after it expires; the delivery row says whether it was sent.
-  await boss.createQueue(DELIVER_QUEUE, { name: DELIVER_QUEUE, retryLimit: 10, retryDelay: 5, retryBackoff: true, expireInSeconds: 120 });
+  // Instances starting at the same moment would create the queue's tables concurrently and
+  // deadlock: the set-up runs under a session advisory lock, one instance at a time.
+  const lock = new pg.Client({ connectionString: url });
+  await lock.connect();
+  try {
+    await lock.query("SELECT pg_advisory_lock($1)", [STARTUP_LOCK]);
+    await boss.start();
+    // A job whose worker died is retried after it expires; the delivery row says whether it was sent.
+    if (!(await boss.getQueue(DELIVER_QUEUE)))
+      await boss.createQueue(DELIVER_QUEUE, { name: DELIVER_QUEUE, retryLimit: 10, retryDelay: 5, retryBackoff: true, expireInSeconds: 120 });
+  } finally {
+    await lock.query("SELECT pg_advisory_unlock($1)", [STARTUP_LOCK]).catch(() => {});
+    await lock.end().catch(() => {});
+  }
   return boss;
 }
 
