@@ -12,6 +12,8 @@ export interface ResidentLookup {
   /** The apartment the request is about; bound to the resident if not yet. */
   apartmentId?: number | null;
   consentVersion: string;
+  /** When consent was given; an already known resident's consent is renewed with it. */
+  consentAt?: Date;
 }
 
 export async function residentFinder({ ctx, input }: { ctx: Ctx; input: ResidentLookup }): Promise<{ resident: Resident; created: boolean }> {
@@ -24,11 +26,14 @@ export async function residentFinder({ ctx, input }: { ctx: Ctx; input: Resident
   if (resident?.anonymisedAt) throw errors.conflict("resident_anonymised", "Этот номер нельзя использовать. Позвоните в Центр обработки заявок.");
   if (!resident) {
     resident = await Resident.create(
-      { fullName: input.fullName?.trim().slice(0, 200) || null, phone, email: null, consentAt: new Date(), consentVersion: input.consentVersion, anonymisedAt: null },
+      { fullName: input.fullName?.trim().slice(0, 200) || null, phone, email: null, consentAt: input.consentAt ?? new Date(), consentVersion: input.consentVersion, anonymisedAt: null },
       { transaction: t },
     );
-  } else if (!resident.fullName && input.fullName?.trim()) {
-    await resident.update({ fullName: input.fullName.trim().slice(0, 200) }, { transaction: t });
+  } else {
+    const patch: Partial<Pick<Resident, "fullName" | "consentAt" | "consentVersion">> = {};
+    if (!resident.fullName && input.fullName?.trim()) patch.fullName = input.fullName.trim().slice(0, 200);
+    if (input.consentAt) Object.assign(patch, { consentAt: input.consentAt, consentVersion: input.consentVersion });
+    if (Object.keys(patch).length) await resident.update(patch, { transaction: t });
   }
   if (input.apartmentId) {
     const apt = await Apartment.findByPk(input.apartmentId, { transaction: t });

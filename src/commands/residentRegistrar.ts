@@ -3,7 +3,8 @@
 import type { Ctx } from "../context.ts";
 import { errors } from "../errors.ts";
 import { normalizePhone } from "../lib/phone.ts";
-import { MessengerIdentity, Resident, type MessengerChannel } from "../models/Resident.ts";
+import { MessengerIdentity, type Resident, type MessengerChannel } from "../models/Resident.ts";
+import { residentFinder } from "./residentFinder.ts";
 
 export interface ResidentRegistration {
   channel: MessengerChannel;
@@ -24,8 +25,7 @@ export interface RegistrationResult {
 export async function residentRegistrar({ ctx, input }: { ctx: Ctx; input: ResidentRegistration }): Promise<RegistrationResult> {
   if (ctx.actor.kind !== "system") throw errors.forbidden();
   const t = ctx.transaction;
-  const phone = normalizePhone(input.phone);
-  if (!phone) throw errors.validationFailed([{ field: "phone", message: "номер телефона не распознан" }]);
+  if (!normalizePhone(input.phone)) throw errors.validationFailed([{ field: "phone", message: "номер телефона не распознан" }]);
   const existingIdentity = await MessengerIdentity.findOne({
     where: { channel: input.channel, externalId: input.externalId },
     transaction: t,
@@ -34,24 +34,11 @@ export async function residentRegistrar({ ctx, input }: { ctx: Ctx; input: Resid
   if (existingIdentity?.residentId) throw errors.conflict("already_registered", "Вы уже зарегистрированы.");
   if (existingIdentity?.userId) throw errors.conflict("staff_identity", "Этот аккаунт привязан к сотруднику.");
 
-  let resident = await Resident.findOne({ where: { phone }, transaction: t, lock: t.LOCK.UPDATE });
-  const matched = !!resident;
-  if (resident) {
-    if (resident.anonymisedAt) throw errors.conflict("resident_anonymised", "Этот номер нельзя использовать. Обратитесь в Центр обработки заявок.");
-    await resident.update({ consentAt: input.consentAt, consentVersion: input.consentVersion }, { transaction: t });
-  } else {
-    resident = await Resident.create(
-      {
-        fullName: input.fullName?.trim().slice(0, 200) || null,
-        phone,
-        email: null,
-        consentAt: input.consentAt,
-        consentVersion: input.consentVersion,
-        anonymisedAt: null,
-      },
-      { transaction: t },
-    );
-  }
+  const { resident, created } = await residentFinder({
+    ctx,
+    input: { phone: input.phone, fullName: input.fullName, consentAt: input.consentAt, consentVersion: input.consentVersion },
+  });
+  const matched = !created;
   if (existingIdentity) await existingIdentity.update({ residentId: resident.id, username: input.username ?? null, blockedAt: null }, { transaction: t });
   else
     await MessengerIdentity.create(
