@@ -152,8 +152,16 @@ export async function dailyDigests(now: Date): Promise<number> {
 /** Bookkeeping tables stay small: old runs, stale per-chat slots, notices of closed matters. */
 export async function housekeeping(now: Date): Promise<void> {
   await sequelize().query("DELETE FROM schedule_runs WHERE tick < $1::timestamptz - interval '30 days'", { bind: [now] });
+  await sequelize().query("DELETE FROM schedule_runs WHERE job = 'report-summary-fold' AND tick < $1::timestamptz - interval '1 day'", { bind: [now] });
   await sequelize().query("DELETE FROM rate_slots WHERE key LIKE '%:chat:%' AND next_at < $1::timestamptz - interval '1 day'", { bind: [now] });
   await sequelize().query("DELETE FROM scheduled_notices WHERE created_at < $1::timestamptz - interval '180 days'", { bind: [now] });
+}
+
+/** Moves the report summary's appended contributions into its folded rows (migration
+ * 20261213000100); reports read both, so this only keeps the delta small. Returns rows folded. */
+export async function foldReportSummary(): Promise<number> {
+  const [r] = await sequelize().query<{ n: string }>("SELECT ticket_summary_fold() AS n", { type: QueryTypes.SELECT });
+  return Number(r?.n ?? 0);
 }
 
 export function scheduledJobs(): ScheduledJob[] {
@@ -165,6 +173,7 @@ export function scheduledJobs(): ScheduledJob[] {
     { name: "outage-announcements", cron: "*/5 * * * *", run: at(outageAnnouncements) },
     { name: "confirmation-watch", cron: "*/15 * * * *", run: at(confirmationWatch) },
     { name: "daily-digest", cron: `0 ${DEFAULT_SCHEDULE_SETTINGS.digestHour} * * *`, run: at(dailyDigests) },
+    { name: "report-summary-fold", cron: "*/10 * * * * *", run: async () => void (await foldReportSummary()) },
     { name: "housekeeping", cron: "30 3 * * *", run: at(housekeeping) },
     { name: "personal-data-retention", cron: "30 3 * * *", run: async (tick) => void (await runRetention({ now: tick })) },
   ];

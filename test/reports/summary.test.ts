@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { residentActor } from "../../src/context.ts";
 import { sequelize } from "../../src/db/sequelize.ts";
 import { Ticket } from "../../src/models/Ticket.ts";
+import { foldReportSummary } from "../../src/jobs/tasks.ts";
 import { computeMetrics } from "../../src/reports/metrics.ts";
 import { parsePeriod } from "../../src/reports/period.ts";
 import { summaryMetrics } from "../../src/reports/summary.ts";
@@ -117,6 +118,20 @@ describe("report summary", () => {
     await sequelize().query("UPDATE tickets SET channel = 'web' WHERE id IN (:ids)", { replacements: { ids: [a.id, em.id] } });
     expect(await mismatches()).toEqual([]);
   }, 240_000);
+
+  it("folds appended contributions without changing any figure; steps that count nothing append nothing", async () => {
+    const delta = async () => (await sequelize().query<{ n: number }>("SELECT count(*)::int AS n FROM ticket_summary_delta", { type: QueryTypes.SELECT }))[0]!.n;
+    const op = actorOf(w.users.operator);
+    await createTicket(op, { buildingId: w.building.id });
+    expect(await delta()).toBeGreaterThan(0);
+    expect(await foldReportSummary()).toBeGreaterThan(0);
+    expect(await delta()).toBe(0);
+    expect(await mismatches()).toEqual([]);
+    // A change of a column no figure reads (the description) appends no row.
+    await sequelize().query("UPDATE tickets SET description = description || ' (уточнено)' WHERE uo_id = :uo", { replacements: { uo: w.uo.id } });
+    expect(await delta()).toBe(0);
+    expect(await foldReportSummary()).toBe(0);
+  });
 
   it("matches plain SQL counts per day, and per УО and day", async () => {
     const [d] = await sequelize().query<{ bad: number }>(
