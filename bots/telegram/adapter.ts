@@ -1,4 +1,5 @@
 // Telegram ⇄ engine: Bot API updates to `Incoming`, `Reply` to Bot API calls.
+import { z } from "zod";
 import type { Telegram } from "telegraf";
 import { TelegramError } from "telegraf";
 import type { CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update } from "telegraf/types";
@@ -50,6 +51,31 @@ function fromCallback(update_id: number, q: CallbackQuery): Incoming {
     kind: "choice",
     data: "data" in q ? q.data : "",
   };
+}
+
+// The parts of an update the adapter reads, with their types: anything else in a body that
+// claims to be an update is refused at the webhook (400) rather than failing inside (500, which
+// Telegram would redeliver for ever). Fields the adapter does not read are not checked.
+const idOf = z.object({ id: z.number() });
+const updateShape = z.object({
+  update_id: z.number(),
+  message: z
+    .object({
+      chat: idOf,
+      from: idOf.optional(),
+      text: z.string().optional(),
+      caption: z.string().optional(),
+      contact: z.object({ phone_number: z.string(), user_id: z.number().optional() }).optional(),
+      photo: z.array(z.object({ file_id: z.string(), file_unique_id: z.string(), width: z.number(), height: z.number(), file_size: z.number().optional() })).optional(),
+      document: z.object({ file_id: z.string(), file_unique_id: z.string(), file_name: z.string().optional(), mime_type: z.string().optional(), file_size: z.number().optional() }).optional(),
+    })
+    .optional(),
+  callback_query: z.object({ id: z.string(), from: idOf, data: z.string().optional(), message: z.object({ chat: idOf }).optional() }).optional(),
+});
+
+/** Whether a webhook body is an update the adapter can read safely. */
+export function isUpdate(body: unknown): body is Update {
+  return updateShape.safeParse(body).success;
 }
 
 /** null for updates the bot does not handle (edits, channel posts, …). */

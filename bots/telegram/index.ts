@@ -12,7 +12,7 @@ import { registerMessenger, unregisterMessenger } from "../../src/notifications/
 import { handleIncoming } from "../engine/engine.ts";
 import { schedulePruning } from "../engine/store.ts";
 import { T } from "../engine/texts.ts";
-import { telegramPort, telegramSender, toIncoming } from "./adapter.ts";
+import { isUpdate, telegramPort, telegramSender, toIncoming } from "./adapter.ts";
 
 export const TELEGRAM_WEBHOOK_PATH = "/bots/telegram/webhook";
 
@@ -57,8 +57,8 @@ export const telegramDoor: DoorFactory = async ({ cfg }: DoorContext) => {
         ctx.body = { error: { id: "webhook_secret_invalid", message: "Неверный секрет вебхука." } };
         return;
       }
-      const update = ctx.request.body as Update | undefined;
-      if (!update || typeof update !== "object" || typeof update.update_id !== "number") {
+      const update: unknown = ctx.request.body;
+      if (!isUpdate(update)) {
         ctx.status = 400;
         ctx.body = { error: { id: "update_invalid", message: "Это не обновление Telegram." } };
         return;
