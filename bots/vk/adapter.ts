@@ -1,5 +1,6 @@
 // VK ⇄ engine: vk-io contexts to `Incoming`, `Reply` to VK API calls (inline callback buttons).
 import { randomInt } from "node:crypto";
+import { z } from "zod";
 import { APIError, type MessageContext, type MessageEventContext, type VK } from "vk-io";
 import type { DeliveryResult, MessageButton, MessengerSender } from "../../src/notifications/channels.ts";
 import { clip, fetchLimited } from "../engine/download.ts";
@@ -15,6 +16,36 @@ export function keyboard(choices: Array<Array<Choice | MessageButton>> | undefin
     inline: true,
     buttons: choices.map((row) => row.map((c) => ({ action: { type: "callback", label: label40(c.label), payload: JSON.stringify({ d: c.data }) } }))),
   });
+}
+
+// What vk-io and this adapter read from a Callback API event, with its types. vk-io builds its
+// context synchronously from `object` and throws on a missing part (the request then failed
+// with 500 and VK redelivered it for ever); a message without peer_id became a chat "undefined".
+const jsonText = z.string().refine((s) => {
+  try {
+    JSON.parse(s);
+    return true;
+  } catch {
+    return false;
+  }
+});
+const attachment = z.object({ type: z.string() }).loose().refine((a) => typeof a[a.type] === "object" && a[a.type] !== null);
+const eventShape = z.object({ type: z.string(), event_id: z.string(), object: z.record(z.string(), z.unknown()) });
+const shapes: Record<string, z.ZodType> = {
+  message_new: z.object({
+    object: z.object({
+      message: z.object({ peer_id: z.number(), from_id: z.number(), text: z.string().optional(), payload: jsonText.optional(), attachments: z.array(attachment).optional() }),
+      client_info: z.object({}).loose(),
+    }),
+  }),
+  message_event: z.object({ object: z.object({ user_id: z.number(), peer_id: z.number(), event_id: z.string() }) }),
+};
+
+/** Whether a Callback API event (other than confirmation) can be read safely. */
+export function isReadableEvent(body: Record<string, unknown>): boolean {
+  if (!eventShape.safeParse(body).success) return false;
+  const shape = shapes[body.type as string];
+  return !shape || shape.safeParse(body).success;
 }
 
 export function fromMessage(context: MessageContext, updateKey: string | undefined): Incoming {

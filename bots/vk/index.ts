@@ -16,7 +16,7 @@ import { registerMessenger, unregisterMessenger } from "../../src/notifications/
 import { handleIncoming } from "../engine/engine.ts";
 import { schedulePruning } from "../engine/store.ts";
 import { T } from "../engine/texts.ts";
-import { fromEvent, fromMessage, vkPort, vkSender } from "./adapter.ts";
+import { fromEvent, fromMessage, isReadableEvent, vkPort, vkSender } from "./adapter.ts";
 
 export const VK_CALLBACK_PATH = "/bots/vk/callback";
 
@@ -93,6 +93,11 @@ export const vkDoor: DoorFactory = async ({ cfg }: DoorContext) => {
       if (typeof body.event_id !== "string") {
         ctx.status = 400;
         ctx.body = "no event_id";
+        return;
+      }
+      if (!isReadableEvent(body)) {
+        ctx.status = 400;
+        ctx.body = "malformed event";
         return;
       }
       if (!(await process(body))) {
