@@ -85,6 +85,7 @@ async function dispatch(turn: Turn): Promise<void> {
   const inc = turn.inc;
   if (inc.chatId !== inc.userId || (inc.buttonChatId !== undefined && inc.buttonChatId !== inc.chatId)) throw new Refusal(T.foreignButton);
   if (inc.text !== undefined && inc.text.length > MAX_TEXT) throw new Refusal(T.tooLong(MAX_TEXT));
+  if (inc.text !== undefined && inc.text.includes("\u0000")) throw new Refusal(T.badCharacters);
   // Staff (linked accounts, link codes, staff buttons) have a dialogue of their own.
   if (await staffDispatch(turn)) return;
   if (inc.kind === "command") return command(turn, inc.command ?? "");
@@ -153,6 +154,17 @@ function userMessage(err: unknown): string | null {
   return null;
 }
 
+/**
+ * PostgreSQL cannot store the NUL character: a file name with it in the session (jsonb) failed
+ * the turn with an internal error the messenger redelivered for ever, and a name was stored
+ * with a stray "\0" escape. Names and file names lose it here; a message text with it is
+ * refused in dispatch (a clear answer instead of a silently changed text).
+ */
+function withoutNul(inc: Incoming): Incoming {
+  const strip = <T extends string | null | undefined>(s: T): T => (typeof s === "string" ? (s.replaceAll("\u0000", "") as T) : s);
+  return { ...inc, username: strip(inc.username), displayName: strip(inc.displayName), files: inc.files?.map((f) => ({ ...f, name: strip(f.name) })) };
+}
+
 export interface TurnResult {
   duplicate: boolean;
   refused: boolean;
@@ -163,6 +175,7 @@ export interface TurnResult {
  * were sent; rejects on an internal failure (nothing committed: the messenger may redeliver).
  */
 export async function handleIncoming(inc: Incoming, port: Port): Promise<TurnResult> {
+  inc = withoutNul(inc);
   let out: Reply[] = [];
   let ack: string | undefined;
   let snapshot: SessionState | undefined;
