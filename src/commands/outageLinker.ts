@@ -21,18 +21,19 @@ export async function activeOutageFor(ctx: Ctx | null, buildingId: number, resou
 }
 
 /** Links the ticket to an active outage when one matches; returns the outage id or null. */
-export async function outageLinker({ ctx, ticket }: { ctx: Ctx; ticket: Ticket }): Promise<number | null> {
+export async function outageLinker({ ctx, ticket, category: known }: { ctx: Ctx; ticket: Ticket; category?: Category }): Promise<number | null> {
   if (!ticket.buildingId || ticket.status === "closed") return null;
-  const category = await Category.findByPk(ticket.categoryId, { transaction: ctx.transaction });
+  const category = known?.id === ticket.categoryId ? known : await Category.findByPk(ticket.categoryId, { transaction: ctx.transaction });
   if (!category?.resource) return null;
   const outageId = await activeOutageFor(ctx, ticket.buildingId, category.resource);
   if (!outageId) return null;
   await OutageTicket.create({ ticketId: ticket.id, outageId }, { transaction: ctx.transaction });
-  await recordChange(ctx, ticket, {
+  const h = await recordChange(ctx, ticket, {
     action: "incident_linked",
     fromStatus: ticket.status,
     toStatus: ticket.status,
     changes: { outageId: { from: null, to: outageId } },
   });
+  ticket.history?.push(h);
   return outageId;
 }

@@ -1,16 +1,16 @@
 // Registers a new ticket from any channel, and routes it to the building's УО when the
 // address is known (an automatic, recorded "route" step).
 import { sequelize } from "../db/sequelize.ts";
-import { QueryTypes } from "sequelize";
-import { runCommand, systemActor, type Ctx } from "../context.ts";
+import { systemActor, type Ctx } from "../context.ts";
 import { errors } from "../errors.ts";
 import { normalizePhone } from "../lib/phone.ts";
 import { Apartment, Building } from "../models/Building.ts";
 import { Category } from "../models/Category.ts";
+import { Organisation } from "../models/Organisation.ts";
 import { Resident } from "../models/Resident.ts";
 import { Ticket, type TicketChannel } from "../models/Ticket.ts";
 import { authorize } from "../policies/index.ts";
-import { applyAction, recordChange } from "../workflow/engine.ts";
+import { planAction, recordChanges, type RecordedChange } from "../workflow/engine.ts";
 import { deadlinesFor } from "./deadlineCalculator.ts";
 import { outageLinker } from "./outageLinker.ts";
 
@@ -27,13 +27,8 @@ export interface NewTicketInput {
   emergency?: boolean;
 }
 
-async function nextNumber(ctx: Ctx, at: Date): Promise<string> {
-  const rows = await sequelize().query<{ n: number }>("SELECT nextval('ticket_number_seq')::int AS n", {
-    type: QueryTypes.SELECT,
-    transaction: ctx.transaction,
-  });
-  return `${at.getUTCFullYear()}-${String(rows[0]!.n).padStart(6, "0")}`;
-}
+// The number is drawn in the INSERT itself (year of registration, UTC, and the sequence).
+const NUMBER_SQL = "to_char(now() AT TIME ZONE 'UTC', 'YYYY') || '-' || lpad(nextval('ticket_number_seq')::text, 6, '0')";
 
 export async function ticketCreator({ ctx, input }: { ctx: Ctx; input: NewTicketInput }): Promise<Ticket> {
   authorize(ctx.actor, "ticket:create");
@@ -51,7 +46,7 @@ export async function ticketCreator({ ctx, input }: { ctx: Ctx; input: NewTicket
   }
   const buildingId = input.buildingId ?? apartment?.buildingId ?? null;
   if (buildingId) {
-    building = await Building.findByPk(buildingId, { transaction: t });
+    building = await Building.findByPk(buildingId, { include: [{ model: Organisation, as: "uo" }], transaction: t });
     if (!building) throw errors.notFound("building");
   }
   if (!building && !input.addressText?.trim())
@@ -73,51 +68,54 @@ export async function ticketCreator({ ctx, input }: { ctx: Ctx; input: NewTicket
   const emergency = category.emergency || !!input.emergency;
   const d = await deadlinesFor(ctx, category, now, emergency);
   const status = input.channel === "web" ? "pending_confirmation" : "awaiting_routing";
-  const ticket = await Ticket.create(
-    {
-      number: await nextNumber(ctx, now),
-      status,
-      channel: input.channel,
-      residentId,
-      contactName: input.contactName?.trim() || resident?.fullName || null,
-      contactPhone,
-      buildingId: building?.id ?? null,
-      apartmentId: apartment?.id ?? null,
-      addressText: input.addressText?.trim() || null,
-      categoryId: category.id,
-      description: input.description.trim(),
-      emergency,
-      uoId: null,
-      executorOrgId: null,
-      executorUserId: null,
-      deadlineAt: d.deadlineAt,
-      deadlineBasis: d.deadlineBasis,
-      dispatchDeadlineAt: d.dispatchDeadlineAt,
-      crewDispatchedAt: null,
-      postponedUntil: null,
-      worksDone: null,
-      closureKind: null,
-      rating: null,
-      ratingComment: null,
-      createdByUserId: actor.kind === "user" ? actor.user.id : null,
-      reportedAt: null,
-      verifiedAt: null,
-      closedAt: null,
-      createdAt: now,
-    },
-    { transaction: t },
-  );
-  await recordChange(ctx, ticket, { action: "create", fromStatus: null, toStatus: status, changes: {} });
-  if (status === "awaiting_routing" && building?.uoId) await autoRoute(ctx, ticket, building.uoId);
-  await outageLinker({ ctx, ticket });
+  const ticket = Ticket.build({
+    number: sequelize().literal(NUMBER_SQL) as unknown as string,
+    status,
+    channel: input.channel,
+    residentId,
+    contactName: input.contactName?.trim() || resident?.fullName || null,
+    contactPhone,
+    buildingId: building?.id ?? null,
+    apartmentId: apartment?.id ?? null,
+    addressText: input.addressText?.trim() || null,
+    categoryId: category.id,
+    description: input.description.trim(),
+    emergency,
+    uoId: null,
+    executorOrgId: null,
+    executorUserId: null,
+    deadlineAt: d.deadlineAt,
+    deadlineBasis: d.deadlineBasis,
+    dispatchDeadlineAt: d.dispatchDeadlineAt,
+    crewDispatchedAt: null,
+    postponedUntil: null,
+    worksDone: null,
+    closureKind: null,
+    rating: null,
+    ratingComment: null,
+    createdByUserId: actor.kind === "user" ? actor.user.id : null,
+    reportedAt: null,
+    verifiedAt: null,
+    closedAt: null,
+    createdAt: now,
+  });
+  // A ticket whose building has a УО is routed to it at once, as the system: the route is checked
+  // by the workflow engine in memory and the ticket is inserted routed, with both history rows.
+  const changes: RecordedChange[] = [{ actor, entry: { action: "create", fromStatus: null, toStatus: status, changes: {} } }];
+  if (status === "awaiting_routing" && building?.uoId) {
+    const sys = systemActor("маршрутизация по адресу");
+    changes.push({ actor: sys, entry: await planAction({ ...ctx, actor: sys }, ticket, "route", { uoId: building.uoId }, { facts: ROUTE_FACTS() }) });
+  }
+  await ticket.save({ transaction: t });
+  const history = await recordChanges(ctx, ticket, changes);
+  // What the caller presents right away, without reading back what this transaction wrote.
+  ticket.category = category;
+  ticket.building = building;
+  ticket.apartment = apartment;
+  ticket.uo = ticket.uoId && building?.uo?.id === ticket.uoId ? building.uo : null;
+  ticket.history = history;
+  await outageLinker({ ctx, ticket, category });
   return ticket;
 }
 
-/** Routes a ticket to the building's УО as the system, recorded in history. */
-export async function autoRoute(ctx: Ctx, ticket: Ticket, uoId: number): Promise<void> {
-  await runCommand(
-    systemActor("маршрутизация по адресу"),
-    (sys) => applyAction(sys, ticket, "route", { uoId }, { facts: { unansweredAttempts: 0, unreachableMinAttempts: 4, now: new Date() } }),
-    ctx,
-  );
-}
+const ROUTE_FACTS = () => ({ unansweredAttempts: 0, unreachableMinAttempts: 4, now: new Date() });

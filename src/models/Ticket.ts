@@ -54,6 +54,8 @@ export class Ticket extends Model<InferAttributes<Ticket>, InferCreationAttribut
   declare executorOrg?: NonAttribute<Organisation | null>;
   declare executorUser?: NonAttribute<User | null>;
   declare resident?: NonAttribute<Resident | null>;
+  /** The history rows a command wrote for this ticket in the current request (ticketCreator). */
+  declare history?: NonAttribute<TicketHistory[]>;
 
   static initModel(sequelize: Sequelize) {
     Ticket.init(

@@ -55,14 +55,26 @@ export interface HistoryEntry {
   changes?: Record<string, { from: unknown; to: unknown }>;
 }
 
+/** One change to record: who made it and what it was. */
+export interface RecordedChange {
+  actor: Actor;
+  entry: HistoryEntry;
+}
+
 /**
  * Writes the history row, the outbox event and the live push for one change of a ticket.
  * One statement (one round trip): the outbox payload carries the new history id, and both
  * NOTIFYs leave at commit (never if the transaction rolls back).
  */
 export async function recordChange(ctx: Ctx, ticket: Ticket, entry: HistoryEntry): Promise<TicketHistory> {
-  const a = ctx.actor;
-  const fields = {
+  return (await recordChanges(ctx, ticket, [{ actor: ctx.actor, entry }]))[0]!;
+}
+
+/** Several changes of one ticket, in order, in one statement (a create and its automatic route). */
+export async function recordChanges(ctx: Ctx, ticket: Ticket, list: RecordedChange[]): Promise<TicketHistory[]> {
+  const bind: unknown[] = [];
+  const p = (v: unknown) => `$${bind.push(v)}`;
+  const fields = list.map(({ actor: a, entry }) => ({
     ticketId: ticket.id,
     action: entry.action,
     fromStatus: entry.fromStatus,
@@ -74,50 +86,57 @@ export async function recordChange(ctx: Ctx, ticket: Ticket, entry: HistoryEntry
     actorOrgId: a.kind === "user" ? a.orgId : null,
     reason: entry.reason ?? null,
     changes: entry.changes ?? {},
-  };
-  const payload = {
-    ticketId: ticket.id,
-    number: ticket.number,
-    action: entry.action,
-    from: entry.fromStatus,
-    to: entry.toStatus,
-    reason: entry.reason ?? null,
-    actor: { kind: a.kind, role: a.role, userId: a.kind === "user" ? a.user.id : null, label: actorLabel(a) },
-    uoId: ticket.uoId,
-    executorOrgId: ticket.executorOrgId,
-    residentId: ticket.residentId,
-    changes: entry.changes ?? {},
-  };
-  const orgIds = [ticket.uoId, ticket.executorOrgId, ...previousOrgs(entry)].filter((x): x is number => typeof x === "number");
-  const push: PushMessage = {
-    event: "ticket.changed",
-    audience: { roles: ["operator", "admin", "agency", "oversight"], orgIds },
-    data: { id: ticket.id, number: ticket.number, status: ticket.status, action: entry.action, version: ticket.version },
-  };
-  const pushBody = JSON.stringify(push);
-  const inline = Buffer.byteLength(pushBody) <= NOTIFY_LIMIT;
+  }));
+  const late: PushMessage[] = [];
+  const rowsSql = list.map(({ actor: a, entry }, i) => {
+    const f = fields[i]!;
+    const payload = {
+      ticketId: ticket.id,
+      number: ticket.number,
+      action: entry.action,
+      from: entry.fromStatus,
+      to: entry.toStatus,
+      reason: entry.reason ?? null,
+      actor: { kind: a.kind, role: a.role, userId: a.kind === "user" ? a.user.id : null, label: actorLabel(a) },
+      uoId: ticket.uoId,
+      executorOrgId: ticket.executorOrgId,
+      residentId: ticket.residentId,
+      changes: entry.changes ?? {},
+    };
+    const orgIds = [ticket.uoId, ticket.executorOrgId, ...previousOrgs(entry)].filter((x): x is number => typeof x === "number");
+    const push: PushMessage = {
+      event: "ticket.changed",
+      audience: { roles: ["operator", "admin", "agency", "oversight"], orgIds },
+      data: { id: ticket.id, number: ticket.number, status: ticket.status, action: entry.action, version: ticket.version },
+    };
+    const pushBody = JSON.stringify(push);
+    const inline = Buffer.byteLength(pushBody) <= NOTIFY_LIMIT;
+    if (!inline) late.push(push);
+    return `(${i}, ${p(f.ticketId)}::int, ${p(f.action)}::text, ${p(f.fromStatus)}::text, ${p(f.toStatus)}::text, ${p(f.actorKind)}::text, ${p(f.actorUserId)}::int,
+      ${p(f.actorResidentId)}::int, ${p(f.actorRole)}::text, ${p(f.actorOrgId)}::int, ${p(f.reason)}::text, ${p(JSON.stringify(f.changes))}::jsonb,
+      ${p(entry.action === "create" ? "ticket.created" : "ticket.transitioned")}::text, ${p(JSON.stringify(payload))}::jsonb, ${p(inline ? pushBody : null)}::text)`;
+  });
+  // History ids follow the order of the list (one sequence, rows inserted in VALUES order).
   const [rows] = (await sequelize().query(
-    `WITH h AS (
+    `WITH v (n, ticket_id, action, from_status, to_status, actor_kind, actor_user_id, actor_resident_id, actor_role, actor_org_id, reason, changes, topic, payload, push) AS (
+       VALUES ${rowsSql.join(",\n")}
+     ), h AS (
        INSERT INTO ticket_history (ticket_id, action, from_status, to_status, actor_kind, actor_user_id, actor_resident_id, actor_role, actor_org_id, reason, changes)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb) RETURNING id, created_at
+       SELECT ticket_id, action, from_status, to_status, actor_kind, actor_user_id, actor_resident_id, actor_role, actor_org_id, reason, changes FROM v ORDER BY n
+       RETURNING id, created_at
+     ), hn AS (SELECT id, created_at, row_number() OVER (ORDER BY id) - 1 AS n FROM h
      ), o AS (
-       INSERT INTO outbox (topic, payload) SELECT $12, $13::jsonb || jsonb_build_object('historyId', h.id) FROM h RETURNING id
+       INSERT INTO outbox (topic, payload)
+       SELECT v.topic, v.payload || jsonb_build_object('historyId', hn.id) FROM v JOIN hn USING (n) ORDER BY v.n RETURNING id
      )
-     SELECT h.id, h.created_at AS "createdAt", pg_notify('${OUTBOX_CHANNEL}', o.id::text),
-            CASE WHEN $14::text IS NULL THEN NULL ELSE pg_notify('${PUSH_CHANNEL}', $14::text) END
-       FROM h, o`,
-    {
-      bind: [
-        fields.ticketId, fields.action, fields.fromStatus, fields.toStatus, fields.actorKind, fields.actorUserId, fields.actorResidentId,
-        fields.actorRole, fields.actorOrgId, fields.reason, JSON.stringify(fields.changes),
-        entry.action === "create" ? "ticket.created" : "ticket.transitioned", JSON.stringify(payload), inline ? pushBody : null,
-      ],
-      transaction: ctx.transaction,
-    },
+     SELECT hn.id, hn.created_at AS "createdAt",
+            (SELECT count(pg_notify('${OUTBOX_CHANNEL}', o.id::text)) FROM o) AS notified,
+            CASE WHEN v.push IS NULL THEN NULL ELSE pg_notify('${PUSH_CHANNEL}', v.push) END
+       FROM hn JOIN v USING (n) ORDER BY hn.n`,
+    { bind, transaction: ctx.transaction },
   )) as [Array<{ id: number; createdAt: Date }>, unknown];
-  if (!inline) await publishPush(sequelize(), push, ctx.transaction);
-  const row = rows[0]!;
-  return TicketHistory.build({ ...fields, id: row.id, createdAt: row.createdAt }, { isNewRecord: false });
+  for (const push of late) await publishPush(sequelize(), push, ctx.transaction);
+  return rows.map((row, i) => TicketHistory.build({ ...fields[i]!, id: row.id, createdAt: row.createdAt }, { isNewRecord: false, raw: true }));
 }
 
 // An organisation that just lost the ticket (rejected, declined, reassigned) still hears of it once.
@@ -135,6 +154,18 @@ export interface ApplyOptions {
 
 /** Applies `action` to a ticket locked by the caller (SELECT … FOR UPDATE). */
 export async function applyAction(ctx: Ctx, ticket: Ticket, action: string, input: ActionInput, opts: ApplyOptions): Promise<Ticket> {
+  const entry = await planAction(ctx, ticket, action, input, opts);
+  await ticket.save({ transaction: ctx.transaction });
+  await recordChange(ctx, ticket, entry);
+  return ticket;
+}
+
+/**
+ * Checks `action` and applies it to the ticket in memory only (state, fields, version); returns
+ * the history entry. The caller saves the ticket and records the entry in the same transaction
+ * (applyAction, or ticketCreator for a new ticket routed before its first INSERT).
+ */
+export async function planAction(ctx: Ctx, ticket: Ticket, action: string, input: ActionInput, opts: ApplyOptions): Promise<HistoryEntry> {
   const def = transitionDef(action);
   if (!def) throw errors.badRequest(`Неизвестное действие: ${action}.`, "unknown_action");
   const stale = opts.expectedVersion !== undefined && opts.expectedVersion !== ticket.version;
@@ -162,9 +193,7 @@ export async function applyAction(ctx: Ctx, ticket: Ticket, action: string, inpu
   if (input.declineReason) changes.declineReason = { from: null, to: input.declineReason };
   if (input.workOrderAttachmentId) changes.workOrderAttachmentId = { from: null, to: input.workOrderAttachmentId };
   ticket.set({ ...(patch as Partial<Ticket>), version: ticket.version + 1 });
-  await ticket.save({ transaction: ctx.transaction });
-  await recordChange(ctx, ticket, { action, fromStatus: from, toStatus: to, reason: input.reason ?? null, changes });
-  return ticket;
+  return { action, fromStatus: from, toStatus: to, reason: input.reason ?? null, changes };
 }
 
 export interface OfferedAction {

@@ -1,7 +1,7 @@
 // Thin routes over the ticket commands: authenticate, validate, run one command, present.
 import Router from "@koa/router";
 import multer from "@koa/multer";
-import { Op, type WhereOptions } from "sequelize";
+import { Op, QueryTypes, Utils, type WhereOptions } from "sequelize";
 import { config } from "../../config.ts";
 import { runCommand } from "../../context.ts";
 import { errors } from "../../errors.ts";
@@ -46,6 +46,15 @@ const listIncludes = [
 /** The ticket list counts matching tickets up to this many (see GET /). */
 export const LIST_COUNT_CAP = 10_000;
 
+/** count(*) of the tickets matching `where`, stopping at `cap` (counted in the database). */
+async function countUpTo(where: WhereOptions<Ticket>, cap: number): Promise<number> {
+  const options = Utils.mapOptionFieldNames({ where, attributes: ["id"], limit: cap }, Ticket);
+  const qg = sequelize().getQueryInterface().queryGenerator as { selectQuery(table: unknown, options: unknown, model: unknown): string };
+  const inner = qg.selectQuery(Ticket.getTableName(), options, Ticket).replace(/;\s*$/, "");
+  const [row] = await sequelize().query<{ n: number }>(`SELECT count(*)::int AS n FROM (${inner}) x`, { type: QueryTypes.SELECT });
+  return row!.n;
+}
+
 const idParam = (v: string | undefined) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n <= 0) throw errors.notFound("ticket");
@@ -65,6 +74,22 @@ export async function loadTicketCard(ctxState: AppState, id: number) {
   const actions = nextActions(t, ctxState.actor, { unansweredAttempts: unanswered, unreachableMinAttempts: config().workflow.unreachableMinAttempts });
   if ((t.residentId || t.contactPhone) && seesPersonalData(ctxState.actor, t)) await logPersonalDataView(ctxState.actor, [{ residentId: t.residentId, ticketId: t.id }], "ticket_card");
   return { ticket: t, view: presentTicket(t, ctxState.actor, { history, attachments, attempts, actions }) };
+}
+
+/**
+ * The card of a ticket this request has just created, from what the command wrote (no read-back):
+ * no attachments or call attempts yet, the history rows it recorded. The creator typed the
+ * contact details, so showing them back is not a personal-data view to log.
+ */
+function createdCard(state: AppState, t: Ticket) {
+  if (!canViewTicket(state.actor, t)) return { id: t.id, number: t.number };
+  const actor = state.actor;
+  const history = (t.history ?? []).map((h) => {
+    if (actor.kind === "user" && h.actorUserId === actor.user.id) h.actorUser = actor.user;
+    return h;
+  });
+  const actions = nextActions(t, actor, { unansweredAttempts: 0, unreachableMinAttempts: config().workflow.unreachableMinAttempts });
+  return presentTicket(t, actor, { history, attachments: [], attempts: [], actions });
 }
 
 export function ticketsRouter(): Router {
@@ -112,10 +137,10 @@ export function ticketsRouter(): Router {
         limit: q.perPage,
         offset: (q.page - 1) * q.perPage,
       }),
-      Ticket.findAll({ where: { [Op.and]: where }, attributes: ["id"], limit: LIST_COUNT_CAP + 1, raw: true }),
+      countUpTo({ [Op.and]: where }, LIST_COUNT_CAP + 1),
     ]);
-    const totalExact = counted.length <= LIST_COUNT_CAP;
-    ctx.body = { items: rows.map((t) => presentTicketSummary(t, actor)), page: q.page, perPage: q.perPage, total: totalExact ? counted.length : LIST_COUNT_CAP, totalExact };
+    const totalExact = counted <= LIST_COUNT_CAP;
+    ctx.body = { items: rows.map((t) => presentTicketSummary(t, actor)), page: q.page, perPage: q.perPage, total: totalExact ? counted : LIST_COUNT_CAP, totalExact };
   });
 
   r.post("/", async (ctx) => {
@@ -124,7 +149,7 @@ export function ticketsRouter(): Router {
     const input = parse(createTicketSchema, ctx.request.body);
     const t = await runCommand(state.actor, (c) => ticketCreator({ ctx: c, input }));
     ctx.status = 201;
-    ctx.body = (await loadTicketCard(state, t.id)).view;
+    ctx.body = createdCard(state, t);
   });
 
   r.get("/:id", async (ctx) => {
