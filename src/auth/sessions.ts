@@ -56,9 +56,9 @@ export async function login(loginName: string, password: string, ip: string | nu
 }
 
 export async function sessionUser(token: string): Promise<{ session: Session; user: User } | null> {
-  const session = await Session.findByPk(sha256(token));
+  const session = await Session.findByPk(sha256(token), { include: [{ model: User, as: "user", include: [{ model: Organisation, as: "organisation" }] }] });
   if (!session || session.expiresAt < new Date()) return null;
-  const user = await User.findByPk(session.userId, { include: [{ model: Organisation, as: "organisation" }] });
+  const user = session.user;
   if (!user || !user.active || (user.organisation && !user.organisation.active)) return null;
   return { session, user };
 }
@@ -86,10 +86,12 @@ export async function createApiToken(user: User, name: string): Promise<string> 
 }
 
 export async function tokenUser(token: string): Promise<User | null> {
-  const t = await ApiToken.findOne({ where: { tokenHash: sha256(token), revokedAt: null } });
-  if (!t) return null;
-  const user = await User.findByPk(t.userId, { include: [{ model: Organisation, as: "organisation" }] });
-  if (!user || !user.active) return null;
+  const t = await ApiToken.findOne({
+    where: { tokenHash: sha256(token), revokedAt: null },
+    include: [{ model: User, as: "user", include: [{ model: Organisation, as: "organisation" }] }],
+  });
+  const user = t?.user;
+  if (!t || !user || !user.active) return null;
   // Minute precision is enough for "last used"; writing it on every request made concurrent
   // clients of one token queue on the same row.
   if (!t.lastUsedAt || Date.now() - t.lastUsedAt.getTime() > 60_000) void t.update({ lastUsedAt: new Date() }).catch(() => {});

@@ -1,4 +1,5 @@
-import { Model, DataTypes, type Sequelize, type InferAttributes, type InferCreationAttributes, type CreationOptional } from "sequelize";
+import { Model, DataTypes, type Sequelize, type InferAttributes, type InferCreationAttributes, type CreationOptional, type NonAttribute } from "sequelize";
+import type { User } from "./User.ts";
 
 export class Session extends Model<InferAttributes<Session>, InferCreationAttributes<Session>> {
   declare id: string; // sha256 of the cookie value
@@ -7,6 +8,7 @@ export class Session extends Model<InferAttributes<Session>, InferCreationAttrib
   declare expiresAt: Date;
   declare ip: string | null;
   declare createdAt: CreationOptional<Date>;
+  declare user?: NonAttribute<User>;
 
   static initModel(sequelize: Sequelize) {
     Session.init(
@@ -31,6 +33,7 @@ export class ApiToken extends Model<InferAttributes<ApiToken>, InferCreationAttr
   declare lastUsedAt: Date | null;
   declare revokedAt: Date | null;
   declare createdAt: CreationOptional<Date>;
+  declare user?: NonAttribute<User>;
 
   static initModel(sequelize: Sequelize) {
     ApiToken.init(

@@ -31,6 +31,8 @@ export function initModels(sequelize: Sequelize): void {
   initBotModels(sequelize);
   initOnboardingModels(sequelize);
   User.belongsTo(Organisation, { as: "organisation", foreignKey: "organisationId" });
+  ApiToken.belongsTo(User, { as: "user", foreignKey: "userId" });
+  Session.belongsTo(User, { as: "user", foreignKey: "userId" });
   Building.belongsTo(Organisation, { as: "uo", foreignKey: "uoId" });
   Apartment.belongsTo(Building, { as: "building", foreignKey: "buildingId" });
   Building.hasMany(Apartment, { as: "apartments", foreignKey: "buildingId" });
