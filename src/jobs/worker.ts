@@ -12,10 +12,14 @@ import { fanOutBatch } from "../notifications/fanout.ts";
 import { configuredChannels } from "../notifications/channels.ts";
 import { DELIVER_QUEUE, enqueueDelivery, startQueue, type DeliverJob } from "../notifications/queue.ts";
 
+const FANOUT_BATCH = 50;
+
 export interface WorkerOptions {
   deliver?: DeliverOptions;
   /** Jobs taken per fetch; each waits for its own send slot. */
   batchSize?: number;
+  /** Delivery fetch loops working at once. */
+  fetchLoops?: number;
   pollMs?: number;
   sweepMs?: number;
 }
@@ -44,7 +48,10 @@ export class NotificationWorker {
         // Re-running the batch is safe: sent and claimed deliveries are skipped.
         if (failed) throw (failed as PromiseRejectedResult).reason;
       };
-      await boss.work<DeliverJob>(DELIVER_QUEUE, { batchSize: this.opts.batchSize ?? 20, pollingIntervalSeconds: 0.5 }, work);
+      // Two fetch loops: one fetches and prepares its batch while the other's batch waits for its
+      // send slots, so the schedule has no hole between batches (a broadcast runs at the full rate).
+      for (let i = 0; i < (this.opts.fetchLoops ?? 2); i++)
+        await boss.work<DeliverJob>(DELIVER_QUEUE, { batchSize: this.opts.batchSize ?? 15, pollingIntervalSeconds: 0.5 }, work);
     }
     await this.listen();
     this.timers.push(setInterval(() => this.kick(), this.opts.pollMs ?? 5_000));
@@ -77,7 +84,8 @@ export class NotificationWorker {
       do {
         this.again = false;
         try {
-          while (!this.stopped && (await fanOutBatch(boss)) > 0);
+          // A short batch means the outbox was drained; events committed meanwhile kick again.
+          while (!this.stopped && (await fanOutBatch(boss, FANOUT_BATCH)) >= FANOUT_BATCH);
         } catch (err) {
           logger.error({ err }, "fan-out failed");
         }

@@ -9,9 +9,15 @@ import { enqueueDelivery } from "./queue.ts";
 import { logger } from "../logger.ts";
 import { publishPush } from "../push/publish.ts";
 import { recipientKey, type Recipient } from "./recipients.ts";
-import { loadRules, noticesFor, type Audience, type Notice } from "./rules.ts";
+import { loadRules, noticesFor, type Audience, type FactsMemo, type Notice, type Rules } from "./rules.ts";
 
 const MAX_EVENT_ATTEMPTS = 5;
+
+/** What one batch reads once: each ticket's facts and each organisation's staff. */
+interface BatchMemo {
+  facts: FactsMemo;
+  staff: StaffMemo;
+}
 
 interface OutboxRow {
   id: number;
@@ -20,36 +26,40 @@ interface OutboxRow {
   attempts: number;
 }
 
-async function expand(a: Audience, n: Notice, t: Transaction): Promise<Recipient[]> {
+/** Staff ids of an organisation or role, read once per batch (keyed by the audience). */
+type StaffMemo = Map<string, Promise<Array<{ id: number }>>>;
+
+async function expand(a: Audience, n: Notice, t: Transaction, staff: StaffMemo): Promise<Recipient[]> {
   if ("resident" in a) return [{ residentId: a.resident }];
   if ("user" in a) return [{ userId: a.user }];
   if ("email" in a) return [{ email: a.email }];
-  const rows =
-    "org" in a
-      ? await sequelize().query<{ id: number }>(
-          `SELECT id FROM users WHERE organisation_id = $1 AND active AND ($2::text[] IS NULL OR role = ANY($2::text[]))
-             AND ($3::int IS NULL OR id = $3) ORDER BY id`,
-          { bind: [a.org, a.roles ?? null, a.onlyUser ?? null], type: QueryTypes.SELECT, transaction: t },
-        )
-      : await sequelize().query<{ id: number }>(`SELECT id FROM users WHERE role = $1 AND active ORDER BY id`, {
-          bind: [a.role],
-          type: QueryTypes.SELECT,
-          transaction: t,
-        });
-  return rows.filter((r) => r.id !== n.exceptUserId).map((r) => ({ userId: r.id }));
+  const key = JSON.stringify(a);
+  let found = staff.get(key);
+  if (!found) staff.set(key, (found = staffOf(a, t)));
+  return (await found).filter((r) => r.id !== n.exceptUserId).map((r) => ({ userId: r.id }));
+}
+
+async function staffOf(a: Exclude<Audience, { resident: number } | { user: number } | { email: string }>, t: Transaction): Promise<Array<{ id: number }>> {
+  if ("org" in a)
+    return sequelize().query<{ id: number }>(
+      `SELECT id FROM users WHERE organisation_id = $1 AND active AND ($2::text[] IS NULL OR role = ANY($2::text[]))
+         AND ($3::int IS NULL OR id = $3) ORDER BY id`,
+      { bind: [a.org, a.roles ?? null, a.onlyUser ?? null], type: QueryTypes.SELECT, transaction: t },
+    );
+  return sequelize().query<{ id: number }>(`SELECT id FROM users WHERE role = $1 AND active ORDER BY id`, { bind: [a.role], type: QueryTypes.SELECT, transaction: t });
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 export const textToHtml = (s: string) => `<p>${escapeHtml(s).replace(/\n/g, "<br>")}</p>`;
 
-async function fanOutOne(boss: PgBoss, row: OutboxRow, t: Transaction): Promise<number> {
-  const notices = await noticesFor(row.topic, row.payload, await loadRules());
+async function fanOutOne(boss: PgBoss, row: OutboxRow, t: Transaction, rules: Rules, memo: BatchMemo): Promise<number> {
+  const notices = await noticesFor(row.topic, row.payload, rules, memo.facts);
   const base = typeof row.payload.key === "string" ? `${row.topic === "email.requested" ? "mail" : "msg"}:${row.payload.key}` : `ev:${row.id}`;
   const seen = new Set<string>();
   let created = 0;
   for (const n of notices) {
     const pushTo: number[] = [];
-    for (const r of await expand(n.to, n, t)) {
+    for (const r of await expand(n.to, n, t, memo.staff)) {
       const rk = recipientKey(r);
       if (seen.has(rk)) continue;
       seen.add(rk);
@@ -87,8 +97,22 @@ async function fanOutOne(boss: PgBoss, row: OutboxRow, t: Transaction): Promise<
   return created;
 }
 
-/** Fans out up to `limit` pending events; returns how many events it handled (0: none left). */
+/**
+ * Fans out up to `limit` pending events; returns how many events it handled (0: none left).
+ * The batch runs in one transaction with the rules read once and each ticket's facts loaded once.
+ * If an event fails, the whole batch is rolled back and run again with a savepoint per event, so
+ * the failing event is put back for a later attempt and the others go through.
+ */
 export async function fanOutBatch(boss: PgBoss, limit = 50): Promise<number> {
+  try {
+    return await runBatch(boss, limit, false);
+  } catch (err) {
+    logger.warn({ err }, "fan-out batch failed; retrying event by event");
+    return runBatch(boss, limit, true);
+  }
+}
+
+async function runBatch(boss: PgBoss, limit: number, careful: boolean): Promise<number> {
   return sequelize().transaction(async (t) => {
     const rows = await sequelize().query<OutboxRow>(
       `SELECT id, topic, payload, attempts FROM outbox WHERE processed_at IS NULL
@@ -96,15 +120,21 @@ export async function fanOutBatch(boss: PgBoss, limit = 50): Promise<number> {
        ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
       { bind: [limit], type: QueryTypes.SELECT, transaction: t },
     );
+    if (!rows.length) return 0;
+    const rules = await loadRules();
+    const memo: BatchMemo = { facts: new Map(), staff: new Map() };
+    const done: number[] = [];
     for (const row of rows) {
+      if (!careful) {
+        await fanOutOne(boss, row, t, rules, memo);
+        done.push(row.id);
+        continue;
+      }
       await sequelize().query("SAVEPOINT fanout", { transaction: t });
       try {
-        await fanOutOne(boss, row, t);
+        await fanOutOne(boss, row, t, rules, memo);
         await sequelize().query("RELEASE SAVEPOINT fanout", { transaction: t });
-        await sequelize().query("UPDATE outbox SET processed_at = now(), attempts = attempts + 1 WHERE id = $1", {
-          bind: [row.id],
-          transaction: t,
-        });
+        done.push(row.id);
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         logger.error({ err, outboxId: row.id, topic: row.topic }, "fan-out failed");
@@ -116,6 +146,8 @@ export async function fanOutBatch(boss: PgBoss, limit = 50): Promise<number> {
         );
       }
     }
+    if (done.length)
+      await sequelize().query("UPDATE outbox SET processed_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])", { bind: [done], transaction: t });
     return rows.length;
   });
 }

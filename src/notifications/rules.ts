@@ -77,8 +77,18 @@ interface LoadedTicket {
   ticket: Ticket;
 }
 
+/** Ticket facts loaded once per fan-out batch (several events of one ticket share them). */
+export type FactsMemo = Map<number, Promise<LoadedTicket | null>>;
+
+function factsOnce(memo: FactsMemo, ticketId: number): Promise<LoadedTicket | null> {
+  let p = memo.get(ticketId);
+  if (!p) memo.set(ticketId, (p = loadTicketFacts(ticketId)));
+  return p;
+}
+
 export async function loadTicketFacts(ticketId: number): Promise<LoadedTicket | null> {
   const t = await Ticket.findByPk(ticketId, {
+    attributes: { include: [[sequelize().literal(`(SELECT count(*) FROM attachments a WHERE a.ticket_id = "Ticket".id AND a.kind = 'photo')::int`), "photoCount"]] },
     include: [
       { model: Category, as: "category" },
       { model: Building, as: "building" },
@@ -105,7 +115,7 @@ export async function loadTicketFacts(ticketId: number): Promise<LoadedTicket | 
       rating: t.rating,
       description: t.description,
       contact: t.contactPhone ? `${t.contactName ?? "житель"}, ${formatPhone(t.contactPhone)}` : null,
-      photos: await Attachment.count({ where: { ticketId: t.id, kind: "photo" } }),
+      photos: Number(t.get("photoCount" as never) ?? 0),
     },
   };
 }
@@ -143,8 +153,8 @@ interface TicketPayload {
   changes: Record<string, { from: unknown; to: unknown }>;
 }
 
-async function ticketNotices(p: TicketPayload, rules: Rules): Promise<Notice[]> {
-  const loaded = await loadTicketFacts(p.ticketId);
+async function ticketNotices(p: TicketPayload, rules: Rules, memo: FactsMemo): Promise<Notice[]> {
+  const loaded = await factsOnce(memo, p.ticketId);
   if (!loaded) return [];
   const { facts: t, ticket } = loaded;
   const out: Notice[] = [];
@@ -247,8 +257,8 @@ async function ticketNotices(p: TicketPayload, rules: Rules): Promise<Notice[]> 
 }
 
 /** Notices raised by the schedules about one ticket. */
-async function scheduledTicketNotices(topic: string, ticketId: number, rules: Rules): Promise<Notice[]> {
-  const loaded = await loadTicketFacts(ticketId);
+async function scheduledTicketNotices(topic: string, ticketId: number, rules: Rules, memo: FactsMemo): Promise<Notice[]> {
+  const loaded = await factsOnce(memo, ticketId);
   if (!loaded) return [];
   const { facts: t, ticket } = loaded;
   const out: Notice[] = [];
@@ -304,16 +314,16 @@ async function outageNotices(p: { outageId: number; moment: OutageMoment }, rule
 }
 
 /** Everything one outbox event should make people hear. */
-export async function noticesFor(topic: string, payload: Record<string, unknown>, rules: Rules): Promise<Notice[]> {
+export async function noticesFor(topic: string, payload: Record<string, unknown>, rules: Rules, memo: FactsMemo = new Map()): Promise<Notice[]> {
   switch (topic) {
     case "ticket.created":
     case "ticket.transitioned":
-      return ticketNotices(payload as unknown as TicketPayload, rules);
+      return ticketNotices(payload as unknown as TicketPayload, rules, memo);
     case "ticket.deadline_soon":
     case "ticket.deadline_passed":
     case "ticket.dispatch_overdue":
     case "ticket.confirmation_reminder":
-      return scheduledTicketNotices(topic, Number(payload.ticketId), rules);
+      return scheduledTicketNotices(topic, Number(payload.ticketId), rules, memo);
     case "outage.changed":
       return outageNotices(payload as { outageId: number; moment: OutageMoment }, rules);
     case "email.requested": {
