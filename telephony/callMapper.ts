@@ -63,6 +63,17 @@ const num = (v: string | undefined): number | null => {
   const n = Number(v);
   return v !== undefined && v !== "" && Number.isFinite(n) ? n : null;
 };
+const MAX_SECONDS = 7 * 86_400;
+/** A duration in whole seconds, or null when the field is not one (negative, beyond a week). */
+const seconds = (v: string | undefined): number | null => {
+  const n = num(v);
+  return n !== null && n >= 0 && n <= MAX_SECONDS ? Math.round(n) : null;
+};
+/** A Q.850 hang-up cause (0–127), or null. */
+const causeOf = (v: string | undefined): number | null => {
+  const n = num(v);
+  return n !== null && Number.isInteger(n) && n >= 0 && n <= 127 ? n : null;
+};
 
 function remoteOf(status: string | null): RemoteResult | null {
   switch (status) {
@@ -108,7 +119,7 @@ export class CallMapper {
     }
     if (name === "cdr") {
       const call = b.uniqueid ? this.calls.get(this.byChannel.get(b.uniqueid) ?? "") : undefined;
-      if (call && call.talkSec === null && b.disposition === "ANSWERED") call.talkSec = num(b.billableseconds);
+      if (call && call.talkSec === null && b.disposition === "ANSWERED") call.talkSec = seconds(b.billableseconds);
       return [];
     }
     if (name === "blindtransfer") {
@@ -240,7 +251,7 @@ export class CallMapper {
         if (b.destuniqueid && call.rings.has(b.destuniqueid)) this.answer(call, b.destuniqueid, at, out);
         return;
       case "agentcomplete":
-        call.talkSec = num(b.talktime) ?? call.talkSec;
+        call.talkSec = seconds(b.talktime) ?? call.talkSec;
         return;
       case "queuecallerabandon":
         if (!call.answered) call.abandoned = true;
@@ -257,7 +268,7 @@ export class CallMapper {
         if (!b.uniqueid) return;
         this.addChannel(call, b.uniqueid);
         call.channels.get(b.uniqueid)!.hungUp = true;
-        call.causes.push({ first, cause: num(b.cause), text: b["cause-txt"] ?? null });
+        call.causes.push({ first, cause: causeOf(b.cause), text: b["cause-txt"] ?? null });
         if ([...call.channels.values()].every((c) => c.hungUp)) out.push(this.finish(call, at));
         return;
       }
