@@ -63,6 +63,8 @@ const num = (v: string | undefined): number | null => {
   const n = Number(v);
   return v !== undefined && v !== "" && Number.isFinite(n) ? n : null;
 };
+/** The longest call or channel id Asterisk makes (AST_MAX_UNIQUEID); longer ones are not from a PBX. */
+const MAX_ID = 150;
 const MAX_SECONDS = 7 * 86_400;
 /** A duration in whole seconds, or null when the field is not one (negative, beyond a week). */
 const seconds = (v: string | undefined): number | null => {
@@ -112,6 +114,10 @@ export class CallMapper {
   map(b: AmiBlock, at = new Date()): CallEvent[] {
     const name = (b.event ?? "").toLowerCase();
     if (!name) return [];
+    if ([b.linkedid, b.uniqueid, b.destlinkedid, b.destuniqueid, b.transfereelinkedid].some((id) => id !== undefined && id.length > MAX_ID)) {
+      this.log.debug({ event: b.event }, "AMI event with an over-long id ignored");
+      return [];
+    }
     if (name === "originateresponse") {
       if (!b.actionid) return [];
       const uid = b.uniqueid && b.uniqueid !== "<unknown>" ? b.uniqueid : null;
@@ -137,7 +143,8 @@ export class CallMapper {
     // A first channel starts a new call even under an id seen before (Asterisk restarted).
     if (!call && name === "newchannel" && b.uniqueid === linkedid) this.endedSet.delete(linkedid);
     if (!call) {
-      if (this.endedSet.has(linkedid) || !ADOPTING.has(name)) return [];
+      // A call is opened by a channel of it: a block naming none describes nothing.
+      if (this.endedSet.has(linkedid) || !ADOPTING.has(name) || !(b.uniqueid || b.destuniqueid)) return [];
       call = this.open(linkedid, b, name !== "newchannel" || b.uniqueid !== linkedid);
       out.push({ type: "started", call: { ...call.info }, at });
       if (name === "newchannel") return out;
