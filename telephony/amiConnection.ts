@@ -153,7 +153,10 @@ export class AmiConnection extends EventEmitter<AmiConnectionEvents> {
     this.log.info({ reconnect }, "AMI connected");
     clearInterval(this.pingTimer);
     this.pingTimer = setInterval(() => {
+      // A ping still pending when its connection was replaced must not drop the new one.
+      const mgr = this.mgr;
       this.action({ action: "Ping" }).catch((err: Error) => {
+        if (this.mgr !== mgr) return;
         this.log.warn({ err: err.message }, "AMI keep-alive failed; reconnecting");
         this.drop("keep-alive failed");
       });
