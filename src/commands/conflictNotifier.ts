@@ -38,7 +38,7 @@ export async function conflictNotifier({ ctx, input }: { ctx: Ctx; input: Confli
     const ticket = await Ticket.findByPk(input.ticketId, { transaction: t });
     if (!ticket || !canViewTicket(ctx.actor, ticket)) throw errors.notFound("ticket");
   }
-  const cal = await loadCalendar(sequelize());
+  const cal = await loadCalendar(sequelize(), false, t);
   const days = workingDaysSince(input.aroseOn, today, cal);
   const late = Math.max(0, days - NOTICE_WORKING_DAYS);
   const c = await Conflict.create(

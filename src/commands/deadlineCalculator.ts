@@ -7,7 +7,7 @@ import type { Category } from "../models/Category.ts";
 
 /** Deadlines of a ticket of `category` registered at `registeredAt`, on the district's calendar. */
 export async function deadlinesFor(ctx: Ctx, category: Category, registeredAt: Date, emergency: boolean): Promise<Deadlines> {
-  const cal = await loadCalendar(sequelize());
+  const cal = await loadCalendar(sequelize(), false, ctx.transaction);
   const cfg = config();
   return computeDeadlines(category, registeredAt, {
     calendar: cal,

@@ -2,7 +2,7 @@
 // Exceptions to the Mon–Fri week come from the calendar_days table (loaded from
 // config/reference/production-calendar-ru.json); a year without data falls back to Mon–Fri.
 import { DateTime } from "luxon";
-import { QueryTypes, type Sequelize } from "sequelize";
+import { QueryTypes, type Sequelize, type Transaction } from "sequelize";
 import { logger } from "../logger.ts";
 
 export interface WorkCalendar {
@@ -38,23 +38,35 @@ export class ProductionCalendar implements WorkCalendar {
   }
 }
 
-let cached: { at: number; cal: ProductionCalendar } | undefined;
+let cached: { at: number; cal: Promise<ProductionCalendar> } | undefined;
 
-/** Loads the calendar from the database, cached for a minute (it changes once a year). */
-export async function loadCalendar(sequelize: Sequelize, fresh = false): Promise<ProductionCalendar> {
+/**
+ * The calendar from the database, cached for a minute (it changes once a year). Concurrent callers
+ * share one load; a caller inside a transaction passes it, so the load never waits for a second
+ * pool connection while the transaction holds one (under load that would starve the pool).
+ */
+export function loadCalendar(sequelize: Sequelize, fresh = false, transaction?: Transaction): Promise<ProductionCalendar> {
   if (!fresh && cached && Date.now() - cached.at < 60_000) return cached.cal;
+  const entry = { at: Date.now(), cal: readCalendar(sequelize, transaction) };
+  cached = entry;
+  entry.cal.catch(() => {
+    if (cached === entry) cached = undefined;
+  });
+  return entry.cal;
+}
+
+async function readCalendar(sequelize: Sequelize, transaction?: Transaction): Promise<ProductionCalendar> {
   const days = await sequelize.query<{ day: string; kind: string }>("SELECT to_char(day, 'YYYY-MM-DD') AS day, kind FROM calendar_days", {
     type: QueryTypes.SELECT,
+    transaction,
   });
-  const years = await sequelize.query<{ year: number }>("SELECT year FROM calendar_years", { type: QueryTypes.SELECT });
-  const cal = new ProductionCalendar(
+  const years = await sequelize.query<{ year: number }>("SELECT year FROM calendar_years", { type: QueryTypes.SELECT, transaction });
+  return new ProductionCalendar(
     new Set(days.filter((d) => d.kind === "off").map((d) => d.day)),
     // A shortened pre-holiday day is a working day, even when it is a transferred Saturday.
     new Set(days.filter((d) => d.kind === "work" || d.kind === "short").map((d) => d.day)),
     new Set(years.map((y) => y.year)),
   );
-  cached = { at: Date.now(), cal };
-  return cal;
 }
 
 export function invalidateCalendar(): void {
