@@ -78,7 +78,7 @@ export const p1: Scenario = {
     const tg = await startBotApiServer();
     const port = await freePort();
     const app = await startChild(
-      "bench/app-child.ts",
+      process.env.BENCH_APP_ENTRY ?? "bench/app-child.ts",
       appEnv(ctx.db.url, {
         PORT: String(port),
         PUBLIC_URL: `http://127.0.0.1:${port}`,
