@@ -58,6 +58,8 @@ export const configSchema = z.object({
     mode: z.enum(["webhook", "polling"]).default("polling"),
     /** The bot's @username, for deep links in the panel (t.me/<username>?start=…). */
     username: z.string().regex(/^[A-Za-z0-9_]{5,32}$/, "a Telegram bot username").optional(),
+    /** Most messages the platform sends in any one second in total (Telegram allows about 30; 25 leaves room). */
+    ratePerSecond: z.coerce.number().int().min(1).max(30).default(25),
   }),
   vk: z.object({
     token: z.string().optional(),
@@ -129,6 +131,7 @@ export function rawConfig(env: Env = process.env): Record<string, unknown> {
       apiRoot: env.TELEGRAM_API_ROOT,
       mode: env.TELEGRAM_MODE,
       username: env.TELEGRAM_BOT_USERNAME,
+      ratePerSecond: env.TELEGRAM_RATE_PER_SECOND,
     }),
     vk: clean({
       token: env.VK_TOKEN,

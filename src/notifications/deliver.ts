@@ -10,7 +10,7 @@ import { logger } from "../logger.ts";
 import { Delivery } from "../models/Notification.ts";
 import { MessengerIdentity } from "../models/Resident.ts";
 import { emailSender, messenger, type ChannelName, type DeliveryResult, type MessageButton } from "./channels.ts";
-import { DEFAULT_LIMITS, holdBucket, reserveSlot, type ChannelLimit } from "./rateLimit.ts";
+import { configuredLimits, holdBucket, pace, reserveSlot, type ChannelLimit } from "./rateLimit.ts";
 import { routesFor, type Recipient } from "./recipients.ts";
 
 export interface DeliverOptions {
@@ -93,7 +93,7 @@ async function fallBack(boss: PgBoss, d: Delivery, error: string): Promise<boole
 }
 
 export async function deliverOne(boss: PgBoss, deliveryId: number, opts: DeliverOptions = {}): Promise<string> {
-  const limits = opts.limits ?? DEFAULT_LIMITS;
+  const limits = opts.limits ?? configuredLimits();
   const maxAttempts = opts.maxAttempts ?? 8;
   const d = await Delivery.findByPk(deliveryId);
   if (!d || FINAL.has(d.status)) return "done";
@@ -141,9 +141,9 @@ export async function deliverOne(boss: PgBoss, deliveryId: number, opts: Deliver
     await enqueueDelivery(boss, d.id, { startAfterMs: 1000 });
     return "elsewhere";
   }
-  const slot = await reserveSlot(channel, d.address!, limits[channel]);
-  if ("busyForMs" in slot || slot.sendInMs > (opts.maxInlineWaitMs ?? 1500)) {
-    const wait = "busyForMs" in slot ? slot.busyForMs : slot.sendInMs;
+  const slot = await reserveSlot(channel, d.address!, limits[channel], opts.maxInlineWaitMs ?? 1500);
+  if ("busyForMs" in slot) {
+    const wait = slot.busyForMs;
     await update(d.id, { nextAttemptAt: new Date(Date.now() + wait) });
     await enqueueDelivery(boss, d.id, { startAfterMs: wait });
     return "later";
@@ -158,10 +158,13 @@ export async function deliverOne(boss: PgBoss, deliveryId: number, opts: Deliver
   if (!claimed.length) return "taken";
   const attempt = d.attempts + 1;
   let result: DeliveryResult;
+  const answered = await pace(channel, limits[channel]);
   try {
     result = await send(d);
   } catch (err) {
     result = { status: "retry", afterMs: 0, error: err instanceof Error ? err.message : String(err) };
+  } finally {
+    answered();
   }
   switch (result.status) {
     case "sent":
