@@ -8,6 +8,10 @@ import { randomBytes } from "node:crypto";
 export interface ApiCall {
   method: string;
   params: Record<string, any>;
+  /** Arrival time (epoch ms, sub-millisecond). */
+  at: number;
+  /** The HTTP status answered (set once the call is answered). */
+  status?: number;
 }
 
 interface StoredFile {
@@ -34,6 +38,8 @@ export interface BotApiServer {
   deliver(update: Record<string, unknown>, opts?: { url?: string; secret?: string | null }): Promise<number>;
   /** Makes the next call of `method` fail with a Bot API error. */
   failNext(method: string, error_code: number, description: string, retry_after?: number): void;
+  /** Answers 429 "Too Many Requests" with `retry_after` seconds to every call for which `rule` returns a number (null: no rule). */
+  throttle(rule: ((call: ApiCall) => number | null) | null): void;
   nextUpdateId(): number;
   close(): Promise<void>;
 }
@@ -58,9 +64,21 @@ export async function startBotApiServer(token = `${Math.floor(Math.random() * 1e
   let messageId = 100;
   let updateId = 5000;
   let closed = false;
+  let throttleRule: ((call: ApiCall) => number | null) | null = null;
 
-  const handle = async (method: string, params: Record<string, any>): Promise<{ status: number; body: unknown }> => {
-    calls.push({ method, params });
+  const handle = async (method: string, params: Record<string, any>, at: number): Promise<{ status: number; body: unknown }> => {
+    const call: ApiCall = { method, params, at };
+    calls.push(call);
+    const r = await answer(call);
+    call.status = r.status;
+    return r;
+  };
+
+  const answer = async (call: ApiCall): Promise<{ status: number; body: unknown }> => {
+    const { method, params } = call;
+    const retryAfter = throttleRule?.(call) ?? null;
+    if (retryAfter !== null)
+      return { status: 429, body: { ok: false, error_code: 429, description: `Too Many Requests: retry after ${retryAfter}`, parameters: { retry_after: retryAfter } } };
     const fail = failures.get(method);
     if (fail) {
       failures.delete(method);
@@ -119,6 +137,7 @@ export async function startBotApiServer(token = `${Math.floor(Math.random() * 1e
   };
 
   const httpServer = http.createServer(async (req, res) => {
+    const at = performance.timeOrigin + performance.now();
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const fileMatch = /^\/file\/bot([^/]+)\/(.+)$/.exec(url.pathname);
     if (fileMatch) {
@@ -143,7 +162,7 @@ export async function startBotApiServer(token = `${Math.floor(Math.random() * 1e
       const form = await new Response(new Uint8Array(raw), { headers: { "content-type": type } }).formData();
       for (const [k, v] of form.entries()) params[k] = typeof v === "string" ? v : { upload: v.name, size: v.size };
     }
-    const r = await handle(m[2]!, params);
+    const r = await handle(m[2]!, params, at);
     res.writeHead(r.status, { "content-type": "application/json" });
     res.end(JSON.stringify(r.body));
   });
@@ -182,6 +201,9 @@ export async function startBotApiServer(token = `${Math.floor(Math.random() * 1e
     },
     failNext(method, error_code, description, retry_after) {
       failures.set(method, { error_code, description, ...(retry_after ? { parameters: { retry_after } } : {}) });
+    },
+    throttle(rule) {
+      throttleRule = rule;
     },
     nextUpdateId: () => ++updateId,
     async close() {
