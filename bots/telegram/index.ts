@@ -74,24 +74,48 @@ export const telegramDoor: DoorFactory = async ({ cfg }: DoorContext) => {
   }
 
   let polling: Promise<void> | undefined;
-  return {
-    name: "telegram",
-    publicRouters: [router],
-    async afterListen() {
-      const allowed_updates = ["message", "callback_query"] as const;
+  let stopped = false;
+  let retry: NodeJS.Timeout | undefined;
+  const allowed_updates = ["message", "callback_query"] as const;
+  // Telegram unreachable at start (or polling cut later) must not stop the platform: the bot
+  // keeps trying with back-off (1 s … 60 s) while everything else works.
+  const connect = async (attempt: number): Promise<void> => {
+    if (stopped) return;
+    try {
       if (tg.mode === "webhook") {
         await bot.telegram.setWebhook(`${cfg.http.publicUrl}${TELEGRAM_WEBHOOK_PATH}`, { secret_token: tg.webhookSecret, allowed_updates: [...allowed_updates] });
+        if (attempt > 0) logger.info({ attempt }, "telegram webhook set");
         return;
       }
       await new Promise<void>((resolve, reject) => {
         polling = bot.launch({ allowedUpdates: [...allowed_updates] }, () => resolve());
-        polling.catch((err) => {
-          logger.error({ err }, "telegram polling stopped");
-          reject(err);
-        });
+        polling.then(
+          () => resolve(),
+          (err) => {
+            reject(err);
+            if (!stopped) {
+              logger.error({ err }, "telegram polling stopped; restarting");
+              retry = setTimeout(() => void connect(1), 5_000);
+            }
+          },
+        );
       });
+    } catch (err) {
+      if (stopped) return;
+      const ms = Math.min(60_000, 1_000 * 2 ** attempt);
+      logger.warn({ err: (err as Error).message, retryInMs: ms }, "telegram unreachable; will retry");
+      retry = setTimeout(() => void connect(attempt + 1), ms);
+    }
+  };
+  return {
+    name: "telegram",
+    publicRouters: [router],
+    async afterListen() {
+      await connect(0);
     },
     async stop() {
+      stopped = true;
+      clearTimeout(retry);
       unregisterMessenger("telegram");
       stopPruning();
       if (polling) {
