@@ -11,7 +11,6 @@ import { connectDatabase, type Database } from "./db/connect.ts";
 import { logger } from "./logger.ts";
 import { PushHub } from "./push/hub.ts";
 import { telegramDoor } from "../bots/telegram/index.ts";
-import { vkDoor } from "../bots/vk/index.ts";
 import { panelDoor } from "./panel/door.ts";
 import { notificationsDoor } from "./jobs/door.ts";
 import { telephonyDoor } from "../telephony/index.ts";
@@ -35,6 +34,9 @@ export interface Door {
   stop?(): Promise<void>;
 }
 export type DoorFactory = (c: DoorContext) => Promise<Door | null>;
+
+// vk-io alone weighs ~35 MB of memory: it is loaded only when a VK token is configured.
+const vkDoor: DoorFactory = async (c) => (c.cfg.vk.token ? (await import("../bots/vk/index.ts")).vkDoor(c) : null);
 
 /** Every door and worker, in start order. Each returns null when it is not configured. */
 async function doorFactories(): Promise<DoorFactory[]> {

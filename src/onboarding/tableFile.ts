@@ -2,7 +2,10 @@
 // An XLSX is a zip: its central directory is read first, and a file that is not a zip, lacks the
 // workbook parts, or would inflate beyond the limits (a zip bomb) is refused before exceljs sees it.
 import { parse as parseCsv } from "csv-parse/sync";
-import ExcelJS from "exceljs";
+import type * as ExcelJS from "exceljs";
+
+// exceljs (~17 MB) is loaded when a workbook is made or read, not at start.
+const excel = async () => ((await import("exceljs")) as unknown as { default: typeof ExcelJS }).default;
 import iconv from "iconv-lite";
 import { inflateRawSync } from "node:zlib";
 import { AppError } from "../errors.ts";
@@ -95,7 +98,7 @@ function cellText(v: ExcelJS.CellValue): string {
 
 async function readXlsx(buf: Buffer, limits: typeof TABLE_LIMITS): Promise<string[][]> {
   inspectXlsx(buf, limits);
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await excel()).Workbook();
   try {
     await wb.xlsx.load(buf as unknown as ArrayBuffer);
   } catch {

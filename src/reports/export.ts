@@ -1,5 +1,8 @@
 // Tables to files: CSV (UTF-8 with BOM, ";" — what Russian Excel opens directly) and XLSX.
-import ExcelJS from "exceljs";
+import type * as ExcelJS from "exceljs";
+
+// exceljs (~17 MB) is loaded when a workbook is made or read, not at start.
+const excel = async () => ((await import("exceljs")) as unknown as { default: typeof ExcelJS }).default;
 
 export type Cell = string | number | null;
 export interface Table {
@@ -22,7 +25,7 @@ export function toCsv(t: Table): string {
 }
 
 export async function toXlsx(t: Table): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await excel()).Workbook();
   wb.creator = "Открытая Печора";
   const ws = wb.addWorksheet(t.title.slice(0, 31).replace(/[\\/?*[\]:]/g, " "));
   ws.addRow(t.headers).font = { bold: true };
