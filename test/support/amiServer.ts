@@ -89,6 +89,9 @@ export class AmiTestServer {
     this.sockets.add(s);
     s.on("close", () => this.sockets.delete(s));
     s.on("error", () => {});
+    // Each block is written as it happens: no Nagle delay between small writes (it would add
+    // the peer's delayed-ACK time, ~40 ms on loopback, to events written back to back).
+    s.setNoDelay(true);
     s.setEncoding("latin1");
     s.write(`Asterisk Call Manager/9.0.0${CRLF}`);
     let buf = "";
