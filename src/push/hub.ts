@@ -1,5 +1,7 @@
 // Receives pushes from PostgreSQL (LISTEN) and hands each to the connections of this instance
-// whose user it is meant for. Reconnects by itself if the database restarts.
+// whose user it is meant for, in NOTIFY order. A push too large for NOTIFY arrives as a reference
+// to its stored body, read on the listening connection itself (no connection per message).
+// Reconnects by itself if the database restarts.
 import pg from "pg";
 import { logger } from "../logger.ts";
 import { PUSH_CHANNEL, type Audience, type PushMessage } from "./publish.ts";
@@ -25,6 +27,7 @@ export class PushHub {
   private stopped = false;
   private retryMs = 500;
   private listeners = new Set<(m: PushMessage) => void>();
+  private inOrder: Promise<void> = Promise.resolve();
 
   constructor(private readonly url: string) {}
 
@@ -41,7 +44,7 @@ export class PushHub {
     });
     client.on("end", () => this.reconnect(client));
     client.on("notification", (n) => {
-      if (n.channel === PUSH_CHANNEL && n.payload) void this.onPayload(n.payload);
+      if (n.channel === PUSH_CHANNEL && n.payload) this.onPayload(client, n.payload);
     });
     await client.connect();
     await client.query(`LISTEN ${PUSH_CHANNEL}`);
@@ -65,24 +68,21 @@ export class PushHub {
     }, wait).unref();
   }
 
-  private async onPayload(payload: string): Promise<void> {
-    try {
-      let msg = JSON.parse(payload) as PushMessage | { ref: number };
-      if ("ref" in msg) {
-        const c = new pg.Client({ connectionString: this.url });
-        await c.connect();
-        try {
-          const r = await c.query("SELECT body FROM push_messages WHERE id = $1", [msg.ref]);
+  /** Dispatches in arrival order: a message waits for an earlier one whose body is being read. */
+  private onPayload(client: pg.Client, payload: string): void {
+    this.inOrder = this.inOrder.then(async () => {
+      try {
+        let msg = JSON.parse(payload) as PushMessage | { ref: number };
+        if ("ref" in msg) {
+          const r = await client.query("SELECT body FROM push_messages WHERE id = $1", [msg.ref]);
           if (!r.rows[0]) return;
           msg = r.rows[0].body as PushMessage;
-        } finally {
-          await c.end();
         }
+        this.dispatch(msg as PushMessage);
+      } catch (err) {
+        logger.error({ err }, "bad push payload");
       }
-      this.dispatch(msg as PushMessage);
-    } catch (err) {
-      logger.error({ err }, "bad push payload");
-    }
+    });
   }
 
   dispatch(msg: PushMessage): void {

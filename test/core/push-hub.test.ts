@@ -1,0 +1,48 @@
+// The push hub delivers in NOTIFY order, including pushes too large for NOTIFY (stored in
+// push_messages and read back on the hub's own listening connection).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { QueryTypes } from "sequelize";
+import { PushHub, type PushSubscriber } from "../../src/push/hub.ts";
+import { NOTIFY_LIMIT, publishPush } from "../../src/push/publish.ts";
+import { setupTestDb, type TestDb } from "../support/db.ts";
+
+let db: TestDb;
+let hub: PushHub;
+const got: Array<{ event: string; data: any }> = [];
+const me: PushSubscriber = { userId: 7001, orgId: null, role: "operator", send: (event, data) => got.push({ event, data }) };
+
+beforeAll(async () => {
+  db = await setupTestDb();
+  hub = new PushHub(db.url);
+  await hub.start();
+  hub.subscribe(me);
+});
+afterAll(async () => {
+  await hub?.stop();
+  await db?.close();
+});
+
+const until = async (ok: () => boolean) => {
+  for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
+};
+
+describe("push hub", () => {
+  it("a large push and the small ones after it arrive whole and in the order they were sent", async () => {
+    got.length = 0;
+    const big = { text: "з".repeat(NOTIFY_LIMIT) };
+    const [{ n: before }] = await db.sequelize.query<{ n: number }>("SELECT count(*)::int AS n FROM push_messages", { type: QueryTypes.SELECT });
+    await db.sequelize.transaction(async (transaction) => {
+      await publishPush(db.sequelize, { event: "one", audience: { userIds: [7001] }, data: { n: 1 } }, transaction);
+      await publishPush(db.sequelize, { event: "big", audience: { userIds: [7001] }, data: big }, transaction);
+      await publishPush(db.sequelize, { event: "after", audience: { userIds: [7001] }, data: { n: 3 } }, transaction);
+      await publishPush(db.sequelize, { event: "other", audience: { userIds: [7002] }, data: { n: 4 } }, transaction);
+    });
+    for (let i = 0; i < 5; i++) await publishPush(db.sequelize, { event: i % 2 ? "small" : "big", audience: { userIds: [7001] }, data: i % 2 ? { i } : { i, ...big } });
+    await until(() => got.length >= 8);
+    expect(got.map((g) => g.event)).toEqual(["one", "big", "after", "big", "small", "big", "small", "big"]);
+    expect(got[1]!.data).toEqual(big);
+    expect(got[7]!.data).toEqual({ i: 4, ...big });
+    const [{ n: after }] = await db.sequelize.query<{ n: number }>("SELECT count(*)::int AS n FROM push_messages", { type: QueryTypes.SELECT });
+    expect(after - before).toBe(4);
+  });
+});
