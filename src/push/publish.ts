@@ -20,13 +20,15 @@ export interface PushMessage {
 }
 
 export async function publishPush(db: Sequelize, msg: PushMessage, transaction?: Transaction): Promise<void> {
-  let body = JSON.stringify(msg);
+  const body = JSON.stringify(msg);
   if (Buffer.byteLength(body) > NOTIFY_LIMIT) {
-    const [rows] = (await db.query("INSERT INTO push_messages (body) VALUES ($1::jsonb) RETURNING id", {
-      bind: [body],
-      transaction,
-    })) as [Array<{ id: number }>, unknown];
-    body = JSON.stringify({ ref: rows[0]!.id });
+    // Too large for NOTIFY: the body is stored and its reference notified, in one round trip.
+    await db.query(
+      `WITH m AS (INSERT INTO push_messages (body) VALUES ($2::jsonb) RETURNING id)
+       SELECT pg_notify($1, json_build_object('ref', m.id)::text) FROM m`,
+      { bind: [PUSH_CHANNEL, body], transaction },
+    );
+    return;
   }
   await db.query("SELECT pg_notify($1, $2)", { bind: [PUSH_CHANNEL, body], transaction });
 }
