@@ -15,18 +15,24 @@ import { presentPop, type PopOutage } from "../presenters/call.ts";
 
 const LIMIT = 20;
 
+/** Set once the outage tables were seen: tables are not dropped, so the question is not asked again. */
+let outageTablesSeen = false;
+
 /**
  * Active outages at these buildings. The outages table belongs to another feature and may not
- * exist yet: this is the one place that asks for it.
+ * exist yet: this is the one place that asks for it (until it has been seen once).
  */
 export async function activeOutagesAt(ctx: Ctx, buildingIds: number[]): Promise<PopOutage[]> {
   if (!buildingIds.length) return [];
   const db = sequelize();
-  const [exists] = await db.query<{ t: string | null; b: string | null }>("SELECT to_regclass('public.outages')::text AS t, to_regclass('public.outage_buildings')::text AS b", {
-    type: QueryTypes.SELECT,
-    transaction: ctx.transaction,
-  });
-  if (!exists?.t || !exists.b) return [];
+  if (!outageTablesSeen) {
+    const [exists] = await db.query<{ t: string | null; b: string | null }>("SELECT to_regclass('public.outages')::text AS t, to_regclass('public.outage_buildings')::text AS b", {
+      type: QueryTypes.SELECT,
+      transaction: ctx.transaction,
+    });
+    if (!exists?.t || !exists.b) return [];
+    outageTablesSeen = true;
+  }
   return db.query<PopOutage>(
     `SELECT o.id, o.resource, o.kind, o.starts_at AS "startsAt", o.expected_end_at AS "expectedEndAt", o.reason,
             array_agg(ob.building_id ORDER BY ob.building_id) AS "buildingIds"
