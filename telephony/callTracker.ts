@@ -1,6 +1,10 @@
-// The third layer: typed call events → commands. Events are handled one at a time, in the
-// order the PBX sent them, each as one command (one transaction) by the system actor. A failed
-// event is logged with its context and the next one goes on: the link never crashes.
+// The third layer: typed call events → commands. Blocks are mapped one at a time, in the order
+// the PBX sent them; each call event is then recorded as one command (one transaction) by the
+// system actor in its call's lane: one call's events in order, different calls in parallel (30
+// calls ringing at once must not wait for each other's screen-pops). Call ends are also recorded
+// in PBX order among themselves (an answered call closes the earlier call-backs of its number),
+// and a resync waits for every lane. A failed event is logged with its context and the next one
+// goes on: the link never crashes.
 import { runCommand, systemActor } from "../src/context.ts";
 import { AppError } from "../src/errors.ts";
 import { logger as rootLogger } from "../src/logger.ts";
@@ -24,6 +28,12 @@ const RETRY_DELAYS_MS = [200, 1000, 3000];
 
 export class CallTracker {
   private queue: Promise<void> = Promise.resolve();
+  /** The last recording task of each live call (by PBX call id). */
+  private lanes = new Map<string, Promise<void>>();
+  private lastEnd: Promise<void> = Promise.resolve();
+  /** Commands recording now, and those waiting for a free slot (at most `parallel` at once). */
+  private running = 0;
+  private slots: Array<() => void> = [];
   private pending = 0;
   readonly mapper: CallMapper;
   private readonly log;
@@ -31,9 +41,14 @@ export class CallTracker {
   private idleWaiters: Array<() => void> = [];
   resyncs = 0;
 
+  /**
+   * `parallel`: how many calls' events may be recorded at once (each holds a database connection
+   * for its transaction; keep it well under the pool size).
+   */
   constructor(
     private readonly conn: AmiConnection,
     private readonly pbx: string,
+    private readonly parallel = 4,
   ) {
     this.log = rootLogger.child({ pbx });
     this.mapper = new CallMapper(this.log);
@@ -55,9 +70,39 @@ export class CallTracker {
     this.queue = this.queue
       .then(task)
       .catch((err) => this.log.error({ err }, "call tracking step failed"))
+      .finally(() => this.settled());
+  }
+
+  private settled(): void {
+    if (--this.pending === 0) for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  /** Records `e` after the earlier events of its call (and, for an end, after the earlier ends). */
+  private inLane(e: CallEvent): void {
+    const key = "call" in e ? e.call.pbxCallId : (e.pbxCallId ?? `originate:${e.actionId}`);
+    const after = [this.lanes.get(key), e.type === "ended" ? this.lastEnd : undefined];
+    this.pending++;
+    const run: Promise<void> = Promise.all(after)
+      .then(() => this.limited(() => this.record(e)))
+      .catch((err) => this.log.error({ err }, "call tracking step failed"))
       .finally(() => {
-        if (--this.pending === 0) for (const w of this.idleWaiters.splice(0)) w();
+        if (this.lanes.get(key) === run) this.lanes.delete(key);
+        this.settled();
       });
+    this.lanes.set(key, run);
+    if (e.type === "ended") this.lastEnd = run;
+  }
+
+  private async limited(task: () => Promise<void>): Promise<void> {
+    if (this.running >= this.parallel) await new Promise<void>((r) => this.slots.push(r));
+    else this.running++;
+    try {
+      await task();
+    } finally {
+      const next = this.slots.shift();
+      if (next) next();
+      else this.running--;
+    }
   }
 
   whenIdle(): Promise<void> {
@@ -76,7 +121,7 @@ export class CallTracker {
       this.log.warn({ err, event: b.event, linkedid: b.linkedid }, "AMI event could not be mapped; skipped");
       return;
     }
-    for (const e of events) await this.record(e);
+    for (const e of events) this.inLane(e);
   }
 
   /** One event, one command; a database hiccup is retried a few times before the event is given up. */
@@ -134,6 +179,7 @@ export class CallTracker {
 
   /** After every (re)connect: re-read the live channels so no call stays "ringing" for ever. */
   private async resync(): Promise<void> {
+    await Promise.all(this.lanes.values());
     let channels: AmiBlock[];
     try {
       channels = await this.conn.actionList({ action: "CoreShowChannels" }, 10_000);

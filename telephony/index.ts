@@ -76,7 +76,8 @@ export function telephonyDoor(opts: TelephonyOptions = {}): DoorFactory {
       retryMs: opts.leaderRetryMs ?? 5000,
       onLead() {
         const conn = new AmiConnection({ host: ami.host!, port: ami.port, user: ami.user!, secret: ami.secret!, ...opts });
-        const tracker = new CallTracker(conn, pbx);
+        // calls are recorded in parallel on a quarter of the database pool at most
+        const tracker = new CallTracker(conn, pbx, Math.max(1, Math.floor((cfg.database.poolMax ?? 20) / 4)));
         link = { conn, tracker, detach: tracker.attach() };
         conn.start();
       },
