@@ -28,7 +28,8 @@ function statusKb(pid: number, field: string): number {
   }
 }
 
-export async function startChild(entry: string, env: Record<string, string>, timeoutMs = 60_000, nodeArgs: string[] = []): Promise<Child> {
+/** BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") is added to every child's node options, for profiling. */
+export async function startChild(entry: string, env: Record<string, string>, timeoutMs = 60_000, nodeArgs: string[] = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean)): Promise<Child> {
   const proc = spawn(process.execPath, [...nodeArgs, "--import", "tsx", path.join(rootDir, entry)], {
     cwd: rootDir,
     env: { ...process.env, LOG_LEVEL: "error", ...env },

@@ -9,7 +9,7 @@ import { regConsent, regPhone, start } from "./dialogues/registration.ts";
 import { addrAccount, addrApartment, addrHouse, addrMethod, addrStreet, addrStreetPick } from "./dialogues/address.ts";
 import { reqAddress, reqCategory, reqConfirm, reqDescription, reqEmergency, reqFiles, reqGroup, startRequest } from "./dialogues/request.ts";
 import { disputeComment, rateComment, showMyTickets, showTicket, ticketButton } from "./dialogues/tickets.ts";
-import { claimUpdate, findResident, lockSession, saveSession } from "./store.ts";
+import { claimAndLock, findIdentity, residentOf, saveSession } from "./store.ts";
 import { staffDispatch } from "./staff/index.ts";
 import { T } from "./texts.ts";
 import { Refusal, Turn, type Input, type SessionState, type Step, type StepName } from "./turn.ts";
@@ -183,13 +183,14 @@ export async function handleIncoming(inc: Incoming, port: Port): Promise<TurnRes
   let refused = false;
   try {
     await runCommand(systemActor(`бот ${inc.channel}`), async (ctx) => {
-      if (inc.updateKey && !(await claimUpdate(ctx, inc.channel, inc.updateKey))) {
+      const state = await claimAndLock(ctx, inc.channel, inc.updateKey, inc.chatId);
+      if (!state) {
         duplicate = true;
         return;
       }
-      const state = await lockSession(ctx, inc.channel, inc.chatId);
       snapshot = structuredClone(state);
-      const turn = new Turn(ctx, inc, port, await findResident(ctx, inc.channel, inc.userId), state);
+      const identity = await findIdentity(ctx, inc.channel, inc.userId);
+      const turn = new Turn(ctx, inc, port, residentOf(identity), state, identity);
       await dispatch(turn);
       await renderPrompt(turn);
       await saveSession(ctx, inc.channel, inc.chatId, turn.state);

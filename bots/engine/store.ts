@@ -7,27 +7,23 @@ import { MessengerIdentity, Resident } from "../../src/models/Resident.ts";
 import { initialState, type SessionState } from "./turn.ts";
 import type { BotChannel } from "./types.ts";
 
-/** Marks an update as processed; false when it already was (a redelivery). Waits for a concurrent twin. */
-export async function claimUpdate(ctx: Ctx, channel: BotChannel, key: string): Promise<boolean> {
-  const rows = await sequelize().query<{ ok: number }>(
-    "INSERT INTO bot_updates (channel, update_key) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1 AS ok",
-    { bind: [channel, key], type: QueryTypes.SELECT, transaction: ctx.transaction },
+/**
+ * Marks the update as processed and loads the chat's session, locked until the turn's transaction
+ * ends (one turn per chat at a time), in one statement. null: the update was already processed
+ * (a redelivery; a concurrent twin is waited for). Without a key the update is not marked.
+ */
+export async function claimAndLock(ctx: Ctx, channel: BotChannel, key: string | undefined, chatId: string): Promise<SessionState | null> {
+  const rows = await sequelize().query<{ state: SessionState }>(
+    `WITH claim AS (
+       INSERT INTO bot_updates (channel, update_key) SELECT $1, $3 WHERE $3::text IS NOT NULL ON CONFLICT DO NOTHING RETURNING 1
+     )
+     INSERT INTO bot_sessions AS s (channel, chat_id, state) SELECT $1, $2, $4::jsonb WHERE $3::text IS NULL OR EXISTS (SELECT 1 FROM claim)
+     ON CONFLICT (channel, chat_id) DO UPDATE SET channel = s.channel
+     RETURNING s.state`,
+    { bind: [channel, chatId, key ?? null, JSON.stringify(initialState())], type: QueryTypes.SELECT, transaction: ctx.transaction },
   );
-  return rows.length === 1;
-}
-
-/** Loads the chat's session, locked until the turn's transaction ends (one turn per chat at a time). */
-export async function lockSession(ctx: Ctx, channel: BotChannel, chatId: string): Promise<SessionState> {
-  await sequelize().query("INSERT INTO bot_sessions (channel, chat_id, state) VALUES ($1, $2, $3::jsonb) ON CONFLICT DO NOTHING", {
-    bind: [channel, chatId, JSON.stringify(initialState())],
-    transaction: ctx.transaction,
-  });
-  const rows = await sequelize().query<{ state: SessionState }>("SELECT state FROM bot_sessions WHERE channel = $1 AND chat_id = $2 FOR UPDATE", {
-    bind: [channel, chatId],
-    type: QueryTypes.SELECT,
-    transaction: ctx.transaction,
-  });
-  const s = rows[0]?.state;
+  if (!rows.length) return null;
+  const s = rows[0]!.state;
   return s && typeof s === "object" && typeof s.step === "string" ? { ...initialState(), ...s } : initialState();
 }
 
@@ -38,15 +34,21 @@ export async function saveSession(ctx: Ctx, channel: BotChannel, chatId: string,
   });
 }
 
-/** The resident behind a messenger account, if registered. */
-export async function findResident(ctx: Ctx, channel: BotChannel, userId: string): Promise<Resident | null> {
-  const identity = await MessengerIdentity.findOne({ where: { channel, externalId: userId }, transaction: ctx.transaction });
-  if (!identity?.residentId) return null;
+/** The messenger account (with its resident, if registered): one read per turn. */
+export async function findIdentity(ctx: Ctx, channel: BotChannel, userId: string): Promise<MessengerIdentity | null> {
+  const identity = await MessengerIdentity.findOne({
+    where: { channel, externalId: userId },
+    include: [{ model: Resident, as: "resident" }],
+    transaction: ctx.transaction,
+  });
   // They write again, so they unblocked the bot: pushes may use this chat again.
-  if (identity.blockedAt) await identity.update({ blockedAt: null }, { transaction: ctx.transaction });
-  const r = await Resident.findByPk(identity.residentId, { transaction: ctx.transaction });
-  return r && !r.anonymisedAt ? r : null;
+  if (identity?.blockedAt) await identity.update({ blockedAt: null }, { transaction: ctx.transaction });
+  return identity;
 }
+
+/** The registered resident behind a messenger account. */
+export const residentOf = (identity: MessengerIdentity | null): Resident | null =>
+  identity?.residentId && identity.resident && !identity.resident.anonymisedAt ? identity.resident : null;
 
 /** Forgets a channel's processed-update marks older than `days` (messengers redeliver for a day at most). */
 export async function pruneUpdates(channel: BotChannel, days = 7): Promise<number> {

@@ -1,7 +1,7 @@
 // One turn of a conversation: the incoming update, the session state being changed, the
 // replies collected (sent only after the transaction commits).
 import type { Ctx } from "../../src/context.ts";
-import type { Resident } from "../../src/models/Resident.ts";
+import type { MessengerIdentity, Resident } from "../../src/models/Resident.ts";
 import type { Choice, FileRef, Incoming, Port, Reply } from "./types.ts";
 import type { StaffFlow } from "./staff/flows.ts";
 
@@ -97,6 +97,8 @@ export class Turn {
     public readonly port: Port,
     public resident: Resident | null,
     public state: SessionState,
+    /** The messenger account as read at the start of the turn (null: never seen). */
+    public readonly identity: MessengerIdentity | null = null,
   ) {}
 
   say(text: string, extra: Omit<Reply, "text"> = {}): void {

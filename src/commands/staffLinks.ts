@@ -73,8 +73,14 @@ export async function staffLinker({
 }
 
 /** The staff member behind a messenger account, if linked and active. */
-export async function linkedStaff(ctx: Ctx, channel: MessengerChannel, externalId: string): Promise<{ user: User | null; disabled: boolean }> {
-  const identity = await MessengerIdentity.findOne({ where: { channel, externalId }, transaction: ctx.transaction });
+/** The staff member linked to a messenger account; `known` is the account already read this turn. */
+export async function linkedStaff(
+  ctx: Ctx,
+  channel: MessengerChannel,
+  externalId: string,
+  known?: MessengerIdentity | null,
+): Promise<{ user: User | null; disabled: boolean }> {
+  const identity = known !== undefined ? known : await MessengerIdentity.findOne({ where: { channel, externalId }, transaction: ctx.transaction });
   if (!identity?.userId) return { user: null, disabled: false };
   if (identity.blockedAt) await identity.update({ blockedAt: null }, { transaction: ctx.transaction });
   const user = await User.findByPk(identity.userId, { include: [{ association: "organisation" }], transaction: ctx.transaction });

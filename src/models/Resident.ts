@@ -58,6 +58,7 @@ export class MessengerIdentity extends Model<InferAttributes<MessengerIdentity>,
   declare residentId: number | null;
   declare userId: number | null;
   declare username: string | null;
+  declare resident?: NonAttribute<Resident | null>;
   declare blockedAt: Date | null;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;

@@ -33,6 +33,7 @@ export function initModels(sequelize: Sequelize): void {
   User.belongsTo(Organisation, { as: "organisation", foreignKey: "organisationId" });
   ApiToken.belongsTo(User, { as: "user", foreignKey: "userId" });
   Session.belongsTo(User, { as: "user", foreignKey: "userId" });
+  MessengerIdentity.belongsTo(Resident, { as: "resident", foreignKey: "residentId" });
   Building.belongsTo(Organisation, { as: "uo", foreignKey: "uoId" });
   Apartment.belongsTo(Building, { as: "building", foreignKey: "buildingId" });
   Building.hasMany(Apartment, { as: "apartments", foreignKey: "buildingId" });

@@ -53,7 +53,7 @@ export async function staffDispatch(turn: Turn): Promise<boolean> {
     await link(turn, code);
     return true;
   }
-  const { user, disabled } = await linkedStaff(turn.ctx, inc.channel, inc.userId);
+  const { user, disabled } = await linkedStaff(turn.ctx, inc.channel, inc.userId, turn.identity);
   if (disabled) throw new Refusal(S.disabled);
   if (!user) {
     if (inc.kind === "choice" && /^s[xm]?:/.test(inc.data ?? "")) throw new Refusal(S.notLinked);
