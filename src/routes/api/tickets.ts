@@ -44,7 +44,7 @@ const listIncludes = [
 ];
 
 /** The ticket list counts matching tickets up to this many (see GET /). */
-export const LIST_COUNT_CAP = 10_000;
+export const LIST_COUNT_CAP = 2_000;
 
 /** count(*) of the tickets matching `where`, stopping at `cap` (counted in the database). */
 async function countUpTo(where: WhereOptions<Ticket>, cap: number): Promise<number> {
