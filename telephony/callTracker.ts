@@ -33,7 +33,7 @@ export class CallTracker {
   private lastEnd: Promise<void> = Promise.resolve();
   /** Commands recording now, and those waiting for a free slot (at most `parallel` at once). */
   private running = 0;
-  private slots: Array<() => void> = [];
+  private slots = { goingOn: [] as Array<() => void>, fresh: [] as Array<() => void> };
   private pending = 0;
   readonly mapper: CallMapper;
   private readonly log;
@@ -80,10 +80,11 @@ export class CallTracker {
   /** Records `e` after the earlier events of its call (and, for an end, after the earlier ends). */
   private inLane(e: CallEvent): void {
     const key = "call" in e ? e.call.pbxCallId : (e.pbxCallId ?? `originate:${e.actionId}`);
-    const after = [this.lanes.get(key), e.type === "ended" ? this.lastEnd : undefined];
+    const before = this.lanes.get(key);
+    const after = [before, e.type === "ended" ? this.lastEnd : undefined];
     this.pending++;
     const run: Promise<void> = Promise.all(after)
-      .then(() => this.limited(() => this.record(e)))
+      .then(() => this.limited(() => this.record(e), !!before))
       .catch((err) => this.log.error({ err }, "call tracking step failed"))
       .finally(() => {
         if (this.lanes.get(key) === run) this.lanes.delete(key);
@@ -93,13 +94,18 @@ export class CallTracker {
     if (e.type === "ended") this.lastEnd = run;
   }
 
-  private async limited(task: () => Promise<void>): Promise<void> {
-    if (this.running >= this.parallel) await new Promise<void>((r) => this.slots.push(r));
+  /**
+   * Runs `task` in a free slot. A call already under way (`goesOn`: an earlier event of it was
+   * just recorded) goes before calls not yet started, so a call's ringing follows its start
+   * instead of waiting behind every other call's start.
+   */
+  private async limited(task: () => Promise<void>, goesOn: boolean): Promise<void> {
+    if (this.running >= this.parallel) await new Promise<void>((r) => (goesOn ? this.slots.goingOn : this.slots.fresh).push(r));
     else this.running++;
     try {
       await task();
     } finally {
-      const next = this.slots.shift();
+      const next = this.slots.goingOn.shift() ?? this.slots.fresh.shift();
       if (next) next();
       else this.running--;
     }
