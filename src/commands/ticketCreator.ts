@@ -101,7 +101,9 @@ export async function ticketCreator({ ctx, input }: { ctx: Ctx; input: NewTicket
   });
   // A ticket whose building has a УО is routed to it at once, as the system: the route is checked
   // by the workflow engine in memory and the ticket is inserted routed, with both history rows.
-  const changes: RecordedChange[] = [{ actor, entry: { action: "create", fromStatus: null, toStatus: status, changes: {} } }];
+  const changes: RecordedChange[] = [
+    { actor, entry: { action: "create", fromStatus: null, toStatus: status, changes: {} }, state: { status, uoId: null, executorOrgId: null, version: ticket.version } },
+  ];
   if (status === "awaiting_routing" && building?.uoId) {
     const sys = systemActor("маршрутизация по адресу");
     changes.push({ actor: sys, entry: await planAction({ ...ctx, actor: sys }, ticket, "route", { uoId: building.uoId }, { facts: ROUTE_FACTS() }) });

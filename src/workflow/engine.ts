@@ -59,6 +59,8 @@ export interface HistoryEntry {
 export interface RecordedChange {
   actor: Actor;
   entry: HistoryEntry;
+  /** The ticket as this change left it, when a later change of the same statement moved it on. */
+  state?: Pick<Ticket, "status" | "uoId" | "executorOrgId" | "version">;
 }
 
 /**
@@ -88,8 +90,9 @@ export async function recordChanges(ctx: Ctx, ticket: Ticket, list: RecordedChan
     changes: entry.changes ?? {},
   }));
   const late: PushMessage[] = [];
-  const rowsSql = list.map(({ actor: a, entry }, i) => {
+  const rowsSql = list.map(({ actor: a, entry, state }, i) => {
     const f = fields[i]!;
+    const t = state ?? { status: ticket.status, uoId: ticket.uoId, executorOrgId: ticket.executorOrgId, version: ticket.version };
     const payload = {
       ticketId: ticket.id,
       number: ticket.number,
@@ -98,16 +101,16 @@ export async function recordChanges(ctx: Ctx, ticket: Ticket, list: RecordedChan
       to: entry.toStatus,
       reason: entry.reason ?? null,
       actor: { kind: a.kind, role: a.role, userId: a.kind === "user" ? a.user.id : null, label: actorLabel(a) },
-      uoId: ticket.uoId,
-      executorOrgId: ticket.executorOrgId,
+      uoId: t.uoId,
+      executorOrgId: t.executorOrgId,
       residentId: ticket.residentId,
       changes: entry.changes ?? {},
     };
-    const orgIds = [ticket.uoId, ticket.executorOrgId, ...previousOrgs(entry)].filter((x): x is number => typeof x === "number");
+    const orgIds = [t.uoId, t.executorOrgId, ...previousOrgs(entry)].filter((x): x is number => typeof x === "number");
     const push: PushMessage = {
       event: "ticket.changed",
       audience: { roles: ["operator", "admin", "agency", "oversight"], orgIds },
-      data: { id: ticket.id, number: ticket.number, status: ticket.status, action: entry.action, version: ticket.version },
+      data: { id: ticket.id, number: ticket.number, status: t.status, action: entry.action, version: t.version },
     };
     const pushBody = JSON.stringify(push);
     const inline = Buffer.byteLength(pushBody) <= NOTIFY_LIMIT;
