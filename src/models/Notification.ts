@@ -25,6 +25,8 @@ export class Delivery extends Model<InferAttributes<Delivery>, InferCreationAttr
   declare buttons: MessageButton[][] | null;
   declare status: CreationOptional<DeliveryStatus>;
   declare attempts: CreationOptional<number>;
+  /** Attempts the service answered with "too many requests" (not failures). */
+  declare throttled: CreationOptional<number>;
   declare nextAttemptAt: CreationOptional<Date>;
   declare claimedAt: Date | null;
   declare sentAt: Date | null;
@@ -52,6 +54,7 @@ export class Delivery extends Model<InferAttributes<Delivery>, InferCreationAttr
         buttons: DataTypes.JSONB,
         status: { type: DataTypes.TEXT, allowNull: false, defaultValue: "queued" },
         attempts: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+        throttled: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
         nextAttemptAt: DataTypes.DATE,
         claimedAt: DataTypes.DATE,
         sentAt: DataTypes.DATE,

@@ -29,6 +29,9 @@ export interface DeliverOptions {
 
 const FINAL = new Set(["sent", "failed", "dead", "skipped", "uncertain"]);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A delivery is sent at most maxAttempts × this many times, throttled sends included. */
+const MAX_SENDS_FACTOR = 6;
+
 export const backoffMs = (attempt: number) => Math.min(5_000 * 2 ** Math.max(0, attempt - 1), 10 * 60_000);
 
 function recipientOf(d: Delivery): Recipient | null {
@@ -171,16 +174,19 @@ export async function deliverOne(boss: PgBoss, deliveryId: number, opts: Deliver
       await update(d.id, { status: "sent", sentAt: new Date(), externalId: result.externalId ?? null, lastError: null });
       return "sent";
     case "retry": {
-      if (attempt >= maxAttempts) {
-        await update(d.id, { status: "dead", lastError: result.error, claimedAt: null });
+      // The service's own "wait": hold the chat (Telegram 429) or the whole channel (VK error 6).
+      const hold = result.hold ?? (/retry_after|too many|error 6|429/i.test(result.error) ? (channel === "telegram" ? "chat" : "channel") : null);
+      // "Too many requests" is flow control, not a failure: only failures lead to the dead letters
+      // (with a bound on all sends, in case a service throttled for ever).
+      const throttled = d.throttled + (hold ? 1 : 0);
+      if (attempt - throttled >= maxAttempts || attempt >= maxAttempts * MAX_SENDS_FACTOR) {
+        await update(d.id, { status: "dead", lastError: result.error, claimedAt: null, throttled });
         logger.warn({ deliveryId: d.id, error: result.error }, "delivery moved to dead letters");
         return "dead";
       }
-      const wait = Math.max(result.afterMs, 0) || (opts.backoff ?? backoffMs)(attempt);
-      // The service's own "wait": hold the chat (Telegram 429) or the whole channel (VK error 6).
-      const hold = result.hold ?? (/retry_after|too many|error 6|429/i.test(result.error) ? (channel === "telegram" ? "chat" : "channel") : null);
+      const wait = Math.max(result.afterMs, 0) || (opts.backoff ?? backoffMs)(attempt - throttled);
       if (hold) await holdBucket(channel, hold === "chat" ? d.address : null, wait);
-      await update(d.id, { status: "retry", lastError: result.error, nextAttemptAt: new Date(Date.now() + wait), claimedAt: null });
+      await update(d.id, { status: "retry", lastError: result.error, nextAttemptAt: new Date(Date.now() + wait), claimedAt: null, throttled });
       await enqueueDelivery(boss, d.id, { startAfterMs: wait });
       return "retry";
     }

@@ -110,6 +110,17 @@ describe("rate limits and failures", () => {
     expect(sentTo(chat)).toHaveLength(1);
   });
 
+  it("a 429 storm longer than the attempt limit still delivers once: throttling is not a failure", { timeout: 120_000 }, async () => {
+    const r = await makeResident();
+    const chat = await telegramOf(fake, { residentId: r.id });
+    fake.failNext(chat, ...Array.from({ length: 9 }, () => ({ status: 429 as const, retryAfter: 1 })));
+    await runCommand(system, (ctx) => emit(ctx, "message.requested", { key: `storm-${uid()}`, residentId: r.id, text: "После шторма 429" }));
+    await waitFor(async () => sentTo(chat).length === 1 && (await settled([r.id])), "delivered after the storm");
+    const [d] = await deliveriesWhere("resident_id = $1", [r.id]);
+    expect([d!.status, d!.attempts, d!.throttled]).toEqual(["sent", 10, 9]);
+    expect(sentTo(chat)).toHaveLength(1);
+  });
+
   it("honours VK error 6", async () => {
     const r = await makeResident();
     const chat = await telegramOf(fake, { residentId: r.id }, "vk");

@@ -30,8 +30,8 @@ export async function telegramOf(fake: FakeMessengerServer, who: { residentId?: 
 }
 
 export async function deliveriesWhere(sql: string, bind: unknown[]) {
-  return sequelize().query<{ id: number; status: string; channel: string; address: string; kind: string; key: string; attempts: number; last_error: string | null; text: string }>(
-    `SELECT id, status, channel, address, kind, key, attempts, last_error, text FROM deliveries WHERE ${sql} ORDER BY id`,
+  return sequelize().query<{ id: number; status: string; channel: string; address: string; kind: string; key: string; attempts: number; throttled: number; last_error: string | null; text: string }>(
+    `SELECT id, status, channel, address, kind, key, attempts, throttled, last_error, text FROM deliveries WHERE ${sql} ORDER BY id`,
     { bind, type: QueryTypes.SELECT },
   );
 }
