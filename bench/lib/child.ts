@@ -28,8 +28,21 @@ function statusKb(pid: number, field: string): number {
   }
 }
 
-/** BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") is added to every child's node options, for profiling. */
-export async function startChild(entry: string, env: Record<string, string>, timeoutMs = 60_000, nodeArgs: string[] = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean)): Promise<Child> {
+/** The node flags `npm start` runs the platform with (package.json config.nodeFlags: the heap cap). */
+export const APP_NODE_FLAGS: string[] = String(JSON.parse(readFileSync(path.join(rootDir, "package.json"), "utf8")).config?.nodeFlags ?? "")
+  .split(" ")
+  .filter(Boolean);
+
+/**
+ * Starts `entry` with the platform's node flags; BENCH_NODE_ARGS (e.g. "--cpu-prof
+ * --cpu-prof-dir=/tmp/prof") adds to them, for profiling.
+ */
+export async function startChild(
+  entry: string,
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+  nodeArgs: string[] = [...APP_NODE_FLAGS, ...(process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean)],
+): Promise<Child> {
   const proc = spawn(process.execPath, [...nodeArgs, "--import", "tsx", path.join(rootDir, entry)], {
     cwd: rootDir,
     env: { ...process.env, LOG_LEVEL: "error", ...env },
