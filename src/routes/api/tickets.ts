@@ -129,16 +129,15 @@ export function ticketsRouter(): Router {
     // The count stops at LIST_COUNT_CAP: an exact count(*) over a region's million tickets costs
     // more than the page. `total` is exact when `totalExact`, otherwise "at least LIST_COUNT_CAP".
     // It reads ids only, without the joins (the list's joins never drop a row).
-    const [rows, counted] = await Promise.all([
-      Ticket.findAll({
-        where: { [Op.and]: where },
-        include: listIncludes,
-        order: [...(order as never[]), ["id", "DESC"]],
-        limit: q.perPage,
-        offset: (q.page - 1) * q.perPage,
-      }),
+    // The page is chosen on the tickets alone (narrow rows, sort keys only), then its 25 rows are
+    // joined: joining every matching ticket before sorting costs more than the page.
+    const [ids, counted] = await Promise.all([
+      Ticket.findAll({ where: { [Op.and]: where }, attributes: ["id"], order: [...(order as never[]), ["id", "DESC"]], limit: q.perPage, offset: (q.page - 1) * q.perPage, raw: true }),
       countUpTo({ [Op.and]: where }, LIST_COUNT_CAP + 1),
     ]);
+    const found = ids.length ? await Ticket.findAll({ where: { id: ids.map((r) => r.id) }, include: listIncludes }) : [];
+    const byId = new Map(found.map((t) => [t.id, t]));
+    const rows = ids.map((r) => byId.get(r.id)).filter((t): t is Ticket => !!t);
     const totalExact = counted <= LIST_COUNT_CAP;
     ctx.body = { items: rows.map((t) => presentTicketSummary(t, actor)), page: q.page, perPage: q.perPage, total: totalExact ? counted : LIST_COUNT_CAP, totalExact };
   });
