@@ -2,7 +2,15 @@
 import type * as ExcelJS from "exceljs";
 
 // exceljs (~17 MB) is loaded when a workbook is made or read, not at start.
-const excel = async () => ((await import("exceljs")) as unknown as { default: typeof ExcelJS }).default;
+let loading: Promise<typeof ExcelJS> | undefined;
+const excel = () => (loading ??= import("exceljs").then((m) => (m as unknown as { default: typeof ExcelJS }).default));
+
+/** Loads exceljs in the background once someone works with reports, so their first export does not wait for it. */
+export function prefetchExcel(): void {
+  excel().catch(() => {
+    loading = undefined;
+  });
+}
 
 export type Cell = string | number | null;
 export interface Table {

@@ -5,7 +5,7 @@ import { errors } from "../../errors.ts";
 import { authorize } from "../../policies/index.ts";
 import { reportScope } from "../../policies/report.ts";
 import { presentRatings, presentReport, ratingTable, reportTable } from "../../presenters/report.ts";
-import { sendTable } from "../../reports/export.ts";
+import { prefetchExcel, sendTable } from "../../reports/export.ts";
 import { METRIC_LABELS, METRICS } from "../../reports/metrics.ts";
 import { BREAKDOWN_LABELS, BREAKDOWNS, parseMonth, parsePeriod, reportQuerySchema } from "../../reports/period.ts";
 import { computeRatings } from "../../reports/rating.ts";
@@ -19,6 +19,10 @@ const ratingQuerySchema = z
 
 export function reportsRouter(): Router {
   const r = new Router({ prefix: "/api/reports" });
+  r.use(async (_ctx, next) => {
+    prefetchExcel();
+    await next();
+  });
 
   r.get("/", async (ctx) => {
     const actor = requireStaff(ctx);
