@@ -43,6 +43,9 @@ const listIncludes = [
   { model: Organisation, as: "executorOrg", attributes: ["id", "shortName"] },
 ];
 
+/** "priority" order: open emergencies, other open tickets, closed; then by deadline (overdue first). Index tickets_priority. */
+const PRIORITY_TIER = `(CASE WHEN "Ticket".status <> 'closed' AND "Ticket".emergency THEN 0 WHEN "Ticket".status <> 'closed' THEN 1 ELSE 2 END)`;
+
 /** The ticket list counts matching tickets up to this many (see GET /). */
 export const LIST_COUNT_CAP = 2_000;
 
@@ -124,7 +127,7 @@ export function ticketsRouter(): Router {
         : q.sort === "updated"
           ? [["updatedAt", "DESC"]]
           : q.sort === "priority"
-            ? [sequelize().literal(`("Ticket".status <> 'closed' AND "Ticket".emergency) DESC`), sequelize().literal(`("Ticket".status <> 'closed' AND "Ticket".deadline_at < now()) DESC`), ["deadlineAt", "ASC"]]
+            ? [[sequelize().literal(PRIORITY_TIER), "ASC"], ["deadlineAt", "ASC"]]
             : [["createdAt", "DESC"]];
     // The count stops at LIST_COUNT_CAP: an exact count(*) over a region's million tickets costs
     // more than the page. `total` is exact when `totalExact`, otherwise "at least LIST_COUNT_CAP".
