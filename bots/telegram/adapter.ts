@@ -123,10 +123,12 @@ export function deliveryFailure(err: unknown): DeliveryResult {
   if (err instanceof TelegramError) {
     if (err.code === 429) return { status: "retry", afterMs: (err.parameters?.retry_after ?? 5) * 1000, error: err.description };
     if (err.code === 403 || /chat not found|user is deactivated/i.test(err.description)) return { status: "blocked", error: err.description };
-    if (err.code >= 500) return { status: "retry", afterMs: 5000, error: err.description };
+    // A server error is a failure: afterMs 0 leaves the wait to the worker's growing back-off
+    // (5 s, 10 s, 20 s … 10 min), so a Bot API outage of many minutes loses nothing.
+    if (err.code >= 500) return { status: "retry", afterMs: 0, error: err.description };
     return { status: "failed", error: err.description };
   }
-  return { status: "retry", afterMs: 5000, error: err instanceof Error ? err.message : String(err) };
+  return { status: "retry", afterMs: 0, error: err instanceof Error ? err.message : String(err) };
 }
 
 export function telegramSender(telegram: Telegram): MessengerSender {

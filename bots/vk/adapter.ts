@@ -112,11 +112,13 @@ const BLOCKED_CODES = [7, 15, 18, 900, 901, 902, 936];
 export function deliveryFailure(err: unknown): DeliveryResult {
   if (err instanceof APIError) {
     const code = Number(err.code);
-    if (RETRY_CODES.includes(code)) return { status: "retry", afterMs: code === 9 ? 60_000 : 1000, error: err.message };
+    // 6 (too many requests per second) and 9 (flood control) are VK's own "wait"; 1 and 10 (internal
+    // errors) are failures: afterMs 0 leaves the wait to the worker's growing back-off.
+    if (RETRY_CODES.includes(code)) return { status: "retry", afterMs: code === 9 ? 60_000 : code === 6 ? 1000 : 0, error: err.message };
     if (BLOCKED_CODES.includes(code)) return { status: "blocked", error: err.message };
     return { status: "failed", error: err.message };
   }
-  return { status: "retry", afterMs: 5000, error: err instanceof Error ? err.message : String(err) };
+  return { status: "retry", afterMs: 0, error: err instanceof Error ? err.message : String(err) };
 }
 
 export function vkSender(vk: VK): MessengerSender {

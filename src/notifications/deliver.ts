@@ -97,7 +97,8 @@ async function fallBack(boss: PgBoss, d: Delivery, error: string): Promise<boole
 
 export async function deliverOne(boss: PgBoss, deliveryId: number, opts: DeliverOptions = {}): Promise<string> {
   const limits = opts.limits ?? configuredLimits();
-  const maxAttempts = opts.maxAttempts ?? 8;
+  // 12 failures with the back-off below: a channel down for about 50 minutes loses nothing.
+  const maxAttempts = opts.maxAttempts ?? 12;
   const d = await Delivery.findByPk(deliveryId);
   if (!d || FINAL.has(d.status)) return "done";
   if (d.status === "sending") {

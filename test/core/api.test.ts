@@ -167,7 +167,7 @@ describe("attachments", () => {
   const upload = (c: Client, id: number, data: Buffer, name: string, kind = "photo") => {
     const fd = new FormData();
     fd.set("kind", kind);
-    fd.set("file", new Blob([data]), name);
+    fd.set("file", new Blob([new Uint8Array(data)]), name);
     return c.request("POST", `/api/tickets/${id}/attachments`, fd);
   };
   const fileCount = () => {

@@ -7,9 +7,10 @@ import { QueryTypes } from "sequelize";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startChild, type Child } from "../../bench/lib/child.ts";
 import { agent, request } from "../../bench/lib/http.ts";
-import { district, freePort, keyboards } from "../../bench/scenarios/p1-intake.ts";
+import { district, keyboards } from "../../bench/scenarios/p1-intake.ts";
 import { callbackUpdate, messageUpdate, startBotApiServer, textUpdate, type BotApiServer } from "../support/botApiServer.ts";
 import { setupTestDb, type TestDb } from "../support/db.ts";
+import { telegramAppEnv } from "./support.ts";
 
 const RESIDENTS = 60;
 const CONCURRENCY = 20;
@@ -26,20 +27,7 @@ beforeAll(async () => {
   db = await setupTestDb();
   accounts = await district(db.url, RESIDENTS);
   tg = await startBotApiServer();
-  const port = await freePort();
-  env = {
-    NODE_ENV: "development",
-    DATABASE_URL: db.url,
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
-    DATA_DIR: db.cfg.dataDir,
-    ADMIN_PASSWORD: "fault-admin-password",
-    TELEGRAM_BOT_TOKEN: tg.token,
-    TELEGRAM_MODE: "webhook",
-    TELEGRAM_WEBHOOK_SECRET: SECRET,
-    TELEGRAM_API_ROOT: tg.url,
-  };
+  env = await telegramAppEnv(db, tg, SECRET);
   app = await startChild("bench/app-child.ts", env);
 });
 afterAll(async () => {

@@ -1,4 +1,6 @@
-// Helpers of the fault tests: an SSE reader for /api/stream.
+// Helpers of the fault tests: an SSE reader for /api/stream, the environment of a Telegram app child.
+import { freePort } from "../../bench/scenarios/p1-intake.ts";
+
 export interface Sse {
   events: Array<{ event: string; data: any }>;
   close(): void;
@@ -52,5 +54,23 @@ export async function openSse(base: string, cookie: string): Promise<Sse> {
       closed = true;
       ac.abort();
     },
+  };
+}
+
+/** The environment of an app child on the test's database with the Telegram door in webhook mode. */
+export async function telegramAppEnv(db: { url: string; cfg: { dataDir: string } }, tg: { token: string; url: string }, secret: string): Promise<Record<string, string>> {
+  const port = await freePort();
+  return {
+    NODE_ENV: "development",
+    DATABASE_URL: db.url,
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    DATA_DIR: db.cfg.dataDir,
+    ADMIN_PASSWORD: "fault-admin-password",
+    TELEGRAM_BOT_TOKEN: tg.token,
+    TELEGRAM_MODE: "webhook",
+    TELEGRAM_WEBHOOK_SECRET: secret,
+    TELEGRAM_API_ROOT: tg.url,
   };
 }
