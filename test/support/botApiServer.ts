@@ -40,6 +40,8 @@ export interface BotApiServer {
   failNext(method: string, error_code: number, description: string, retry_after?: number): void;
   /** Answers 429 "Too Many Requests" with `retry_after` seconds to every call for which `rule` returns a number (null: no rule). */
   throttle(rule: ((call: ApiCall) => number | null) | null): void;
+  /** Answers a Bot API error (e.g. 500) to every call for which `rule` returns one (null: no rule). */
+  failWhen(rule: ((call: ApiCall) => { error_code: number; description: string } | null) | null): void;
   nextUpdateId(): number;
   close(): Promise<void>;
 }
@@ -65,6 +67,7 @@ export async function startBotApiServer(token = `${Math.floor(Math.random() * 1e
   let updateId = 5000;
   let closed = false;
   let throttleRule: ((call: ApiCall) => number | null) | null = null;
+  let failRule: ((call: ApiCall) => { error_code: number; description: string } | null) | null = null;
 
   const handle = async (method: string, params: Record<string, any>, at: number): Promise<{ status: number; body: unknown }> => {
     const call: ApiCall = { method, params, at };
@@ -76,6 +79,8 @@ export async function startBotApiServer(token = `${Math.floor(Math.random() * 1e
 
   const answer = async (call: ApiCall): Promise<{ status: number; body: unknown }> => {
     const { method, params } = call;
+    const failure = failRule?.(call) ?? null;
+    if (failure) return { status: failure.error_code, body: { ok: false, ...failure } };
     const retryAfter = throttleRule?.(call) ?? null;
     if (retryAfter !== null)
       return { status: 429, body: { ok: false, error_code: 429, description: `Too Many Requests: retry after ${retryAfter}`, parameters: { retry_after: retryAfter } } };
@@ -204,6 +209,9 @@ export async function startBotApiServer(token = `${Math.floor(Math.random() * 1e
     },
     throttle(rule) {
       throttleRule = rule;
+    },
+    failWhen(rule) {
+      failRule = rule;
     },
     nextUpdateId: () => ++updateId,
     async close() {
