@@ -130,7 +130,7 @@ export class CallTracker {
     for (const e of events) this.inLane(e);
   }
 
-  /** One event, one command; a database hiccup is retried a few times before the event is given up. */
+  /** One event, one command; a database hiccup (not bad data) is retried a few times before the event is given up. */
   private async record(e: CallEvent): Promise<void> {
     const context = { type: e.type, pbxCallId: "call" in e ? e.call.pbxCallId : undefined };
     for (let attempt = 1; ; attempt++) {
@@ -138,7 +138,7 @@ export class CallTracker {
         await runCommand(PBX_ACTOR, (ctx) => this.apply(ctx, e));
         return;
       } catch (err) {
-        const transient = !(err instanceof AppError) && attempt < RETRY_DELAYS_MS.length + 1;
+        const transient = !(err instanceof AppError) && !permanentDbError(err) && attempt < RETRY_DELAYS_MS.length + 1;
         if (!transient) {
           this.log.error({ err, ...context, attempt }, "call event not recorded");
           return;
@@ -201,4 +201,13 @@ export class CallTracker {
     this.resyncs++;
     this.log.info({ live: live.size, closed }, "live calls re-read from the PBX");
   }
+}
+
+/**
+ * A database refusal that a retry cannot change: bad data (SQLSTATE class 22, e.g. a value out of
+ * range) or a broken constraint (class 23). Retrying those only held the call's later events back.
+ */
+function permanentDbError(err: unknown): boolean {
+  const code = (err as { parent?: { code?: unknown }; original?: { code?: unknown } })?.parent?.code ?? (err as { original?: { code?: unknown } })?.original?.code;
+  return typeof code === "string" && (code.startsWith("22") || code.startsWith("23"));
 }
