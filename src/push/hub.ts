@@ -1,10 +1,14 @@
 // Receives pushes from PostgreSQL (LISTEN) and hands each to the connections of this instance
 // whose user it is meant for, in NOTIFY order. A push too large for NOTIFY arrives as a reference
 // to its stored body, read on the listening connection itself (no connection per message).
-// Reconnects by itself if the database restarts.
+// Reconnects by itself if the database restarts; pushes sent while it was away are gone, so after a
+// reconnect every connection of this instance is told to "resync" (re-read what it shows).
 import pg from "pg";
 import { logger } from "../logger.ts";
 import { PUSH_CHANNEL, type Audience, type PushMessage } from "./publish.ts";
+
+/** The listening connection's name in pg_stat_activity. */
+export const PUSH_LISTENER_NAME = "open-pechora push listener";
 
 export interface PushSubscriber {
   userId: number;
@@ -28,6 +32,7 @@ export class PushHub {
   private retryMs = 500;
   private listeners = new Set<(m: PushMessage) => void>();
   private inOrder: Promise<void> = Promise.resolve();
+  private listenedBefore = false;
 
   constructor(private readonly url: string) {}
 
@@ -37,7 +42,7 @@ export class PushHub {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url });
+    const client = new pg.Client({ connectionString: this.url, application_name: PUSH_LISTENER_NAME });
     client.on("error", (err) => {
       logger.warn({ err: err.message }, "push listener connection lost");
       this.reconnect(client);
@@ -50,6 +55,21 @@ export class PushHub {
     await client.query(`LISTEN ${PUSH_CHANNEL}`);
     this.client = client;
     this.retryMs = 500;
+    if (this.listenedBefore) {
+      logger.info({ connections: this.subs.size }, "push listener back; connections told to resync");
+      this.toEveryone("resync", { reason: "push_listener_reconnected" });
+    }
+    this.listenedBefore = true;
+  }
+
+  private toEveryone(event: string, data: unknown): void {
+    for (const s of this.subs) {
+      try {
+        s.send(event, data);
+      } catch (err) {
+        logger.warn({ err }, "push send failed");
+      }
+    }
   }
 
   private reconnect(old: pg.Client): void {

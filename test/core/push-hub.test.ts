@@ -2,7 +2,7 @@
 // push_messages and read back on the hub's own listening connection).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QueryTypes } from "sequelize";
-import { PushHub, type PushSubscriber } from "../../src/push/hub.ts";
+import { PUSH_LISTENER_NAME, PushHub, type PushSubscriber } from "../../src/push/hub.ts";
 import { NOTIFY_LIMIT, publishPush } from "../../src/push/publish.ts";
 import { setupTestDb, type TestDb } from "../support/db.ts";
 
@@ -44,5 +44,19 @@ describe("push hub", () => {
     expect(got[7]!.data).toEqual({ i: 4, ...big });
     const [{ n: after }] = await db.sequelize.query<{ n: number }>("SELECT count(*)::int AS n FROM push_messages", { type: QueryTypes.SELECT });
     expect(after - before).toBe(4);
+  });
+
+  it("after the listening connection is lost, the hub reconnects and tells every connection to resync", async () => {
+    got.length = 0;
+    await db.sequelize.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1`,
+      { bind: [PUSH_LISTENER_NAME] },
+    );
+    await until(() => got.some((g) => g.event === "resync"));
+    expect(got.filter((g) => g.event === "resync")).toEqual([{ event: "resync", data: { reason: "push_listener_reconnected" } }]);
+    // and pushes flow again on the new connection
+    await publishPush(db.sequelize, { event: "again", audience: { userIds: [7001] }, data: { n: 1 } });
+    await until(() => got.some((g) => g.event === "again"));
+    expect(got.map((g) => g.event)).toEqual(["resync", "again"]);
   });
 });

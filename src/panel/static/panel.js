@@ -216,12 +216,11 @@
     if (!isStaff() || !window.EventSource) return;
     const es = new EventSource("/api/stream");
     let connectedBefore = false;
-    es.addEventListener("hello", async () => {
-      status("Обновления в реальном времени подключены");
-      // After a reconnect, changes made while the link was down are fetched at once.
-      if (connectedBefore && table && !refreshTimer) refreshTimer = setTimeout(refreshList, 0);
-      connectedBefore = true;
-      // Calls ringing now (after a page change the pop would be lost otherwise).
+    // Changes missed while pushes could not arrive are fetched at once: the list, the call-backs
+    // and the calls ringing now (after a page change the pop would be lost otherwise).
+    const catchUp = async (missed) => {
+      if (missed && table && !refreshTimer) refreshTimer = setTimeout(refreshList, 0);
+      if (missed) document.dispatchEvent(new CustomEvent("op:callbacks"));
       if (document.body.dataset.role !== "operator") return;
       try {
         const { items } = await getJson("/api/calls/ringing");
@@ -229,7 +228,15 @@
       } catch {
         /* telephony not configured */
       }
+    };
+    es.addEventListener("hello", () => {
+      status("Обновления в реальном времени подключены");
+      const missed = connectedBefore;
+      connectedBefore = true;
+      return catchUp(missed);
     });
+    // The server's own link to the database was restored: pushes in between are lost.
+    es.addEventListener("resync", () => catchUp(true));
     es.addEventListener("ticket.changed", (e) => onTicketChanged(JSON.parse(e.data)));
     es.addEventListener("callbacks.changed", () => document.dispatchEvent(new CustomEvent("op:callbacks")));
     for (const name of ["call.ringing", "call.answered", "call.ended", "call.withdrawn"])
