@@ -50,6 +50,9 @@ export async function generateDistrict(url: string, size: { tickets: number; res
        SELECT 'Бенч Житель ' || g, '+7900' || lpad(g::text, 7, '0'), now(), 'bench' FROM generate_series(1, $1::int) g`,
       [size.residents],
     );
+    // Fresh statistics before the join: after another scenario (P3's 1,200 residents) the planner
+    // still thinks the tables small and nests loops over 20,000 × 120,000 rows.
+    await c.query("ANALYZE residents, apartments");
     await c.query(
       `INSERT INTO resident_apartments (resident_id, apartment_id)
        SELECT r.id, a.id FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM residents WHERE consent_version = 'bench') r
