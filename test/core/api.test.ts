@@ -163,6 +163,57 @@ describe("scoping", () => {
   });
 });
 
+describe("Idempotency-Key on creates", () => {
+  const count = () => Ticket.count({ where: { buildingId: w.building.id } });
+  const withKey = (c: Client, key: string, extra: Record<string, unknown> = {}) =>
+    c.request("POST", "/api/tickets", { categoryId: 8, description: "Течёт кран (повтор)", buildingId: w.building.id, residentId: w.resident.id, channel: "phone", ...extra }, { "idempotency-key": key });
+
+  it("the same request with the same key makes one ticket; the repeat gets that ticket back", async () => {
+    const before = await count();
+    const a = await withKey(ops, "retry-1");
+    const b = await withKey(ops, "retry-1");
+    expect(a.status).toBe(201);
+    expect(b.status).toBe(201);
+    expect(b.body.id).toBe(a.body.id);
+    expect(b.body.number).toBe(a.body.number);
+    expect(a.headers.get("idempotent-replayed")).toBeNull();
+    expect(b.headers.get("idempotent-replayed")).toBe("true");
+    expect(await count()).toBe(before + 1);
+    expect(await TicketHistory.count({ where: { ticketId: a.body.id, action: "create" } })).toBe(1);
+  });
+
+  it("requests racing with one key make one ticket, and every one of them gets it", async () => {
+    const before = await count();
+    const all = await Promise.all(Array.from({ length: 6 }, () => withKey(ops, "race-1")));
+    expect(all.map((r) => r.status)).toEqual(Array(6).fill(201));
+    expect(new Set(all.map((r) => r.body.id)).size).toBe(1);
+    expect(await count()).toBe(before + 1);
+  });
+
+  it("a key reused for another request, or malformed, is refused and nothing is written", async () => {
+    await withKey(ops, "used-1");
+    const before = await count();
+    const other = await withKey(ops, "used-1", { description: "Совсем другая заявка" });
+    expect(other.status).toBe(422);
+    expect(other.body.error.id).toBe("idempotency_key_reused");
+    expect(other.body.error.message).toMatch(/ключ/);
+    for (const bad of ["", "x".repeat(201), "cl\u00e9", "a b"]) {
+      const r = await withKey(ops, bad);
+      expect(r.status, JSON.stringify(bad)).toBe(400);
+      expect(r.body.error.id).toBe("idempotency_key_invalid");
+    }
+    expect(await count()).toBe(before);
+  });
+
+  it("keys are per user: another operator's same key makes its own ticket", async () => {
+    const mate = await loginAs(app.url, await makeUser("operator", w.callCentre));
+    const a = await withKey(ops, "shared-1");
+    const b = await withKey(mate, "shared-1");
+    expect(b.status).toBe(201);
+    expect(b.body.id).not.toBe(a.body.id);
+  });
+});
+
 describe("attachments", () => {
   const upload = (c: Client, id: number, data: Buffer, name: string, kind = "photo") => {
     const fd = new FormData();

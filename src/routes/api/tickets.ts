@@ -9,6 +9,7 @@ import { attachmentAdder } from "../../commands/attachmentAdder.ts";
 import { contactAttemptRecorder } from "../../commands/contactAttemptRecorder.ts";
 import { ticketActionTaker } from "../../commands/ticketActionTaker.ts";
 import { ticketCreator } from "../../commands/ticketCreator.ts";
+import { createOnce, idempotentRequest, rememberKey } from "../../commands/idempotency.ts";
 import { unansweredAttempts } from "../../commands/ticketLoader.ts";
 import { Apartment, Building } from "../../models/Building.ts";
 import { Category } from "../../models/Category.ts";
@@ -149,9 +150,21 @@ export function ticketsRouter(): Router {
     const state = ctx.state as AppState;
     requireStaff(ctx);
     const input = parse(createTicketSchema, ctx.request.body);
-    const t = await runCommand(state.actor, (c) => ticketCreator({ ctx: c, input }));
+    const once = idempotentRequest(state.actor, ctx.headers["idempotency-key"], input);
+    const r = await createOnce(once, () =>
+      runCommand(state.actor, async (c) => {
+        const t = await ticketCreator({ ctx: c, input });
+        if (once) await rememberKey(c, once, t.id);
+        return t;
+      }),
+    );
     ctx.status = 201;
-    ctx.body = createdCard(state, t);
+    if ("created" in r) ctx.body = createdCard(state, r.created);
+    else {
+      // The same request again: the ticket the first one made, as it is now.
+      ctx.set("Idempotent-Replayed", "true");
+      ctx.body = (await loadTicketCard(state, r.replayOf)).view;
+    }
   });
 
   r.get("/:id", async (ctx) => {
