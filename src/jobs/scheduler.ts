@@ -46,7 +46,10 @@ export class Scheduler {
         noOverlap: true,
       });
       this.tasks.push(task);
-      await this.catchUp(job, task);
+      // A missed tick is caught up in the background: after a long stop it may be a large run
+      // (every overdue ticket's notice), and the platform must not wait for it to serve requests.
+      // stop() waits for it.
+      this.track(this.catchUp(job, task)).catch((err) => logger.error({ err, job: job.name }, "catch-up failed"));
     }
   }
 

@@ -40,6 +40,34 @@ export async function noticeOnce(ctx: Ctx, kind: string, ref: string, topic: str
   return true;
 }
 
+interface Notice {
+  kind: string;
+  ref: string;
+  topic: string;
+  payload: Record<string, unknown>;
+}
+
+/**
+ * noticeOnce for many at once: every (kind, ref) is claimed in one statement, and only those
+ * claimed now are emitted. A watch over thousands of long-overdue tickets costs one round trip
+ * per tick, not one per ticket.
+ */
+export async function noticesOnce(ctx: Ctx, notices: Notice[]): Promise<number> {
+  if (!notices.length) return 0;
+  const fresh = await sequelize().query<{ kind: string; ref: string }>(
+    "INSERT INTO scheduled_notices (kind, ref) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING RETURNING kind, ref",
+    { bind: [notices.map((n) => n.kind), notices.map((n) => n.ref)], type: QueryTypes.SELECT, transaction: ctx.transaction },
+  );
+  const claimed = new Set(fresh.map((r) => `${r.kind}\u0000${r.ref}`));
+  let n = 0;
+  for (const x of notices) {
+    if (!claimed.delete(`${x.kind}\u0000${x.ref}`)) continue;
+    await emit(ctx, x.topic, x.payload);
+    n++;
+  }
+  return n;
+}
+
 const ids = async (sql: string, bind: unknown[]) =>
   (await sequelize().query<{ id: number; ref: string }>(sql, { bind, type: QueryTypes.SELECT })).map((r) => r);
 
@@ -54,14 +82,15 @@ export async function deadlineWatch(now: Date): Promise<number> {
         AND deadline_at <= $1::timestamptz + $2 * interval '1 hour'`,
     [now, s.deadlineSoonHours],
   );
-  let n = 0;
-  await runCommand(sys("контроль сроков"), async (ctx) => {
-    for (const r of rows) {
-      const passed = r.ref.startsWith("passed");
-      if (await noticeOnce(ctx, passed ? "deadline_passed" : "deadline_soon", `${r.id}:${r.ref}`, passed ? "ticket.deadline_passed" : "ticket.deadline_soon", { ticketId: r.id })) n++;
-    }
-  });
-  return n;
+  return runCommand(sys("контроль сроков"), (ctx) =>
+    noticesOnce(
+      ctx,
+      rows.map((r) => {
+        const passed = r.ref.startsWith("passed");
+        return { kind: passed ? "deadline_passed" : "deadline_soon", ref: `${r.id}:${r.ref}`, topic: passed ? "ticket.deadline_passed" : "ticket.deadline_soon", payload: { ticketId: r.id } };
+      }),
+    ),
+  );
 }
 
 /** Emergencies with no crew dispatched N minutes after registration (children of incidents excepted). */
@@ -74,11 +103,9 @@ export async function emergencyDispatchWatch(now: Date): Promise<number> {
         AND NOT EXISTS (SELECT 1 FROM outage_tickets ot WHERE ot.ticket_id = t.id)`,
     [now, minutes],
   );
-  let n = 0;
-  await runCommand(sys("контроль выезда аварийных бригад"), async (ctx) => {
-    for (const r of rows) if (await noticeOnce(ctx, "dispatch_overdue", r.ref, "ticket.dispatch_overdue", { ticketId: r.id })) n++;
-  });
-  return n;
+  return runCommand(sys("контроль выезда аварийных бригад"), (ctx) =>
+    noticesOnce(ctx, rows.map((r) => ({ kind: "dispatch_overdue", ref: r.ref, topic: "ticket.dispatch_overdue", payload: { ticketId: r.id } }))),
+  );
 }
 
 /** Runs one workflow action per ticket as the system; a refusal (state moved on) is logged, not fatal. */
@@ -111,10 +138,9 @@ export async function confirmationWatch(now: Date): Promise<{ reminded: number; 
       WHERE status = 'verified' AND verified_at <= $1::timestamptz - $2 * interval '1 hour' AND resident_id IS NOT NULL`,
     [now, s.confirmationReminderHours],
   );
-  let reminded = 0;
-  await runCommand(sys("напоминание о подтверждении"), async (ctx) => {
-    for (const r of due) if (await noticeOnce(ctx, "confirmation_reminder", r.ref, "ticket.confirmation_reminder", { ticketId: r.id })) reminded++;
-  });
+  const reminded = await runCommand(sys("напоминание о подтверждении"), (ctx) =>
+    noticesOnce(ctx, due.map((r) => ({ kind: "confirmation_reminder", ref: r.ref, topic: "ticket.confirmation_reminder", payload: { ticketId: r.id } }))),
+  );
   return { reminded, closed };
 }
 
@@ -127,11 +153,9 @@ export async function outageAnnouncements(now: Date): Promise<number> {
         AND created_at < starts_at - $2 * interval '1 hour'`,
     [now, s.outageNoticeHours],
   );
-  let n = 0;
-  await runCommand(sys("оповещение об отключениях"), async (ctx) => {
-    for (const r of rows) if (await noticeOnce(ctx, "outage_starting", r.ref, "outage.changed", { outageId: r.id, moment: "starting" })) n++;
-  });
-  return n;
+  return runCommand(sys("оповещение об отключениях"), (ctx) =>
+    noticesOnce(ctx, rows.map((r) => ({ kind: "outage_starting", ref: r.ref, topic: "outage.changed", payload: { outageId: r.id, moment: "starting" } }))),
+  );
 }
 
 /** One e-mail digest per УО per day. */
