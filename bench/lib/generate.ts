@@ -66,6 +66,10 @@ export async function generateDistrict(url: string, size: { tickets: number; res
       const to = Math.min(size.tickets, from + chunk - 1);
       await c.query(TICKETS_SQL, [from, to, buildingIds, executorIds]);
     }
+    // A district that has been running: its watches have already raised their notices (else the
+    // first tick after start would raise one for each of ~250,000 open tickets), and tickets wait
+    // for the resident's confirmation since days, not years (else the first tick closes them all).
+    await c.query(SEEN_BY_THE_WATCHES_SQL);
     // The app's scheduled fold would do this within seconds; the bench does not wait for it.
     await c.query("SELECT ticket_summary_fold()");
     await c.query("ANALYZE organisations, buildings, apartments, residents, resident_apartments, tickets, ticket_summary_folded");
@@ -113,3 +117,21 @@ CROSS JOIN LATERAL (SELECT CASE
     WHEN v.r1 < 0.75 THEN 'closed' WHEN v.r1 < 0.78 THEN 'verified' WHEN v.r1 < 0.81 THEN 'reported' WHEN v.r1 < 0.85 THEN 'accepted'
     WHEN v.r1 < 0.90 THEN 'assigned' WHEN v.r1 < 0.95 THEN 'routed' WHEN v.r1 < 0.97 THEN 'awaiting_routing' WHEN v.r1 < 0.985 THEN 'postponed'
     WHEN v.r1 < 0.995 THEN 'crew_dispatched' ELSE 'pending_confirmation' END AS status) s`;
+
+// Refs as the watches write them (src/jobs/tasks.ts: deadlineWatch, emergencyDispatchWatch,
+// confirmationWatch with the default settings: 4 h, 30 min, 24 h, 15 days).
+const SEEN_BY_THE_WATCHES_SQL = `
+UPDATE tickets SET verified_at = now() - random() * interval '14 days' WHERE status = 'verified' AND number LIKE 'B-%';
+INSERT INTO scheduled_notices (kind, ref)
+SELECT CASE WHEN deadline_at <= now() THEN 'deadline_passed' ELSE 'deadline_soon' END,
+       id || ':' || CASE WHEN deadline_at <= now() THEN 'passed' ELSE 'soon' END || ':' || to_char(deadline_at AT TIME ZONE 'UTC', 'YYYYMMDDHH24MI')
+  FROM tickets WHERE number LIKE 'B-%' AND status IN ('routed','assigned','accepted','crew_dispatched','reported') AND deadline_at <= now() + interval '4 hours'
+ON CONFLICT DO NOTHING;
+INSERT INTO scheduled_notices (kind, ref)
+SELECT 'dispatch_overdue', id::text FROM tickets
+ WHERE number LIKE 'B-%' AND emergency AND crew_dispatched_at IS NULL AND status IN ('awaiting_routing','routed','assigned','accepted') AND created_at <= now() - interval '30 minutes'
+ON CONFLICT DO NOTHING;
+INSERT INTO scheduled_notices (kind, ref)
+SELECT 'confirmation_reminder', id::text || ':' || to_char(verified_at AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISS') FROM tickets
+ WHERE number LIKE 'B-%' AND status = 'verified' AND verified_at <= now() - interval '24 hours' AND resident_id IS NOT NULL
+ON CONFLICT DO NOTHING;`;
