@@ -50,6 +50,13 @@ export const configSchema = z.object({
     unreachableMinAttempts: intFromEnv,
     emergencyDispatchMinutes: intFromEnv,
   }),
+  /** Abuse limits of the doors open to anyone (counted in PostgreSQL, so across instances and restarts). */
+  limits: z.object({
+    residentFormPerIpPerHour: intFromEnv,
+    statusFailuresPerIp: intFromEnv,
+    connectPerIpPerHour: intFromEnv,
+    open311PerClientPerHour: intFromEnv,
+  }),
   log: z.object({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]) }),
   telegram: z.object({
     token: z.string().optional(),
@@ -124,6 +131,15 @@ export function rawConfig(env: Env = process.env): Record<string, unknown> {
     uploads: { ...defaults.uploads, ...clean({ maxBytes: env.UPLOAD_MAX_BYTES }) },
     auth: { ...defaults.auth, ...clean({ adminPassword: env.ADMIN_PASSWORD }) },
     workflow: { ...defaults.workflow },
+    limits: {
+      ...defaults.limits,
+      ...clean({
+        residentFormPerIpPerHour: env.LIMIT_RESIDENT_FORM_PER_IP_PER_HOUR,
+        statusFailuresPerIp: env.LIMIT_STATUS_FAILURES_PER_IP,
+        connectPerIpPerHour: env.LIMIT_CONNECT_PER_IP_PER_HOUR,
+        open311PerClientPerHour: env.LIMIT_OPEN311_PER_CLIENT_PER_HOUR,
+      }),
+    },
     log: { level: env.LOG_LEVEL || defaults.log.level },
     telegram: clean({
       token: env.TELEGRAM_BOT_TOKEN,

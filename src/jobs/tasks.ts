@@ -180,6 +180,7 @@ export async function housekeeping(now: Date): Promise<void> {
   await sequelize().query("DELETE FROM rate_slots WHERE key LIKE '%:chat:%' AND next_at < $1::timestamptz - interval '1 day'", { bind: [now] });
   await sequelize().query("DELETE FROM scheduled_notices WHERE created_at < $1::timestamptz - interval '180 days'", { bind: [now] });
   await sequelize().query("DELETE FROM idempotency_keys WHERE created_at < $1::timestamptz - interval '1 day'", { bind: [now] });
+  await sequelize().query("DELETE FROM request_budgets WHERE window_start < $1::timestamptz - interval '1 day'", { bind: [now] });
 }
 
 /** Moves the report summary's appended contributions into its folded rows (migration

@@ -7,7 +7,7 @@ import { logger } from "../logger.ts";
 
 export type Format = "xml" | "json";
 
-/** An error in the spec's shape; `status` is the HTTP status (400, 403, 404, 500). */
+/** An error in the spec's shape; `status` is the HTTP status (400, 403, 404, 429, 500). */
 export class Open311Error extends Error {
   constructor(
     public readonly status: number,
@@ -21,6 +21,7 @@ export class Open311Error extends Error {
 export const badRequest = (d: string) => new Open311Error(400, d);
 export const forbidden = (d: string) => new Open311Error(403, d);
 export const notFound = (d: string) => new Open311Error(404, d);
+export const tooMany = (d: string) => new Open311Error(429, d);
 
 /** Splits "requests.json" into ["requests", "json"]; an unknown extension is a 404 (no such resource). */
 export function splitFormat(file: string | undefined): { name: string; format: Format } {

@@ -8,7 +8,9 @@ import { ticketCreator } from "../commands/ticketCreator.ts";
 import { sequelize } from "../db/sequelize.ts";
 import type { Ticket } from "../models/Ticket.ts";
 import { clientByKey } from "./clients.ts";
-import { badRequest, forbidden, notFound } from "./format.ts";
+import { badRequest, forbidden, notFound, tooMany } from "./format.ts";
+import { spendBudget } from "../commands/requestBudget.ts";
+import { AppError } from "../errors.ts";
 import { locateBuilding } from "./location.ts";
 import { describeAttributes, serviceByCode } from "./services.ts";
 
@@ -70,6 +72,10 @@ export async function open311RequestSubmitter(body: Record<string, unknown>): Pr
   return runCommand(systemActor("Open311"), async (ctx) => {
     const client = await clientByKey(input.api_key!, ctx.transaction);
     if (!client) throw forbidden("api_key неверен или отозван.");
+    // Spent in the creating transaction: a refused request costs nothing of the budget.
+    await spendBudget("open311", `client:${client.id}`, ctx.transaction).catch((err: unknown) => {
+      throw err instanceof AppError && err.id === "rate_limited" ? tooMany(err.message) : err;
+    });
     checkJurisdiction(input.jurisdiction_id);
     if (!input.service_code) throw badRequest("service_code: обязательный параметр.");
     const service = await serviceByCode(input.service_code);

@@ -9,6 +9,7 @@ import { passwordRules } from "../auth/passwords.ts";
 import { publicActor, runCommand } from "../context.ts";
 import { AppError } from "../errors.ts";
 import { connectionRequestSubmitter } from "../commands/connectionRequestSubmitter.ts";
+import { spendBudget } from "../commands/requestBudget.ts";
 import { findInvitation, onboardingInvitationAccepter } from "../commands/onboardingInvitationAccepter.ts";
 import { buildReport, recordsFromTable } from "../onboarding/buildingRows.ts";
 import { connectionRequestSchema } from "../onboarding/schemas.ts";
@@ -136,7 +137,11 @@ export function onboardingRoutes(): Router {
       return show(400);
     }
     try {
-      const req = await runCommand(publicActor, (c) => connectionRequestSubmitter({ ctx: c, input: parsed.data, buildingRecords: records }));
+      // Counted with the request it lets through: refused and failed ones cost nothing.
+      const req = await runCommand(publicActor, async (c) => {
+        await spendBudget("connect", ctx.ip, c.transaction);
+        return connectionRequestSubmitter({ ctx: c, input: parsed.data, buildingRecords: records });
+      });
       setFlash(ctx, {
         kind: "ok",
         text: `Заявка № ${req.id} принята${req.buildings.length ? `, квартир в списке: ${req.buildings.length}` : ""}. Подтверждение отправлено на ${req.requesterEmail}.`,

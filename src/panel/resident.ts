@@ -15,6 +15,7 @@ import { residentFinder } from "../commands/residentFinder.ts";
 import { personalDataConsentRecorder } from "../commands/personalDataConsentRecorder.ts";
 import { ticketActionTaker } from "../commands/ticketActionTaker.ts";
 import { ticketCreator } from "../commands/ticketCreator.ts";
+import { checkBudget, recordFailure, spendBudget } from "../commands/requestBudget.ts";
 import { normalizePhone } from "../lib/phone.ts";
 import { Apartment, Building } from "../models/Building.ts";
 import { Resident } from "../models/Resident.ts";
@@ -28,7 +29,7 @@ import { checkPublicCsrf, publicCsrf } from "./guard.ts";
 import { page, setFlash } from "./layout.ts";
 import { residentForm, statusLookup, statusPage, WEB_CONSENT } from "./views/resident.ts";
 
-export const WEB_LIMITS = { perPhonePerDay: 3, perApartmentPerDay: 5, lookupFailuresPerIp: 10 };
+export const WEB_LIMITS = { perPhonePerDay: 3, perApartmentPerDay: 5 };
 const MAX_PHOTOS = 3;
 
 const submitSchema = z.object({
@@ -50,16 +51,10 @@ const actSchema = lookupSchema.extend({
 
 const clean = (b: unknown) => Object.fromEntries(Object.entries((b ?? {}) as Record<string, unknown>).filter(([, v]) => v !== ""));
 
-// Failed status look-ups per address, so number + phone cannot be guessed in bulk (resets on restart).
-const failures = new Map<string, { n: number; until: number }>();
-function checkLookupBudget(ip: string) {
-  const f = failures.get(ip);
-  if (f && f.until > Date.now() && f.n >= WEB_LIMITS.lookupFailuresPerIp) throw errors.rateLimited("Слишком много неудачных попыток. Повторите через 15 минут.");
-}
-function lookupFailed(ip: string) {
-  const f = failures.get(ip);
-  failures.set(ip, f && f.until > Date.now() ? { n: f.n + 1, until: f.until } : { n: 1, until: Date.now() + 15 * 60_000 });
-}
+// Failed status look-ups are counted per address (request_budgets), so number + phone cannot be
+// guessed in bulk — across instances and restarts.
+const checkLookupBudget = (ip: string) => checkBudget("statusFailures", ip);
+const lookupFailed = (ip: string) => recordFailure("statusFailures", ip);
 
 async function checkRateLimits(phone: string, buildingId: number, apartmentId: number | undefined) {
   const rows = await sequelize().query<{ by_phone: number; by_address: number }>(
@@ -135,6 +130,8 @@ export function residentRoutes(): Router {
     const files = ((ctx as unknown as { files?: Array<{ buffer: Buffer; originalname: string }> }).files ?? []).filter((x) => x.buffer.length);
     // Resident, ticket and photos in one transaction: all saved, or nothing.
     const ticket = await runCommand(systemActor("веб-форма"), async (sys) => {
+      // Counted with the request it lets through: refused and failed ones cost nothing.
+      await spendBudget("residentForm", ctx.ip, sys.transaction);
       const { resident } = await residentFinder({ ctx: sys, input: { phone, fullName: f.name, apartmentId: f.apartmentId, consentVersion: WEB_CONSENT.version } });
       // The consent log: which text, when, through which channel (the personal-data registry).
       await sequelize().query("INSERT INTO consent_texts (version, text) VALUES ($1, $2) ON CONFLICT (version) DO NOTHING", {
@@ -168,11 +165,11 @@ export function residentRoutes(): Router {
     (ctx.state as { back?: string }).back = "/status";
     const body = ctx.request.body as Record<string, unknown>;
     checkPublicCsrf(ctx, body?._pcsrf);
-    checkLookupBudget(ctx.ip);
+    await checkLookupBudget(ctx.ip);
     const f = parse(lookupSchema, body);
     const own = await findOwnTicket(f.number, f.phone);
     if (!own) {
-      lookupFailed(ctx.ip);
+      await lookupFailed(ctx.ip);
       throw errors.notFound("ticket");
     }
     await showStatus(ctx, own.ticket.id, own.resident, f.phone);
@@ -182,11 +179,11 @@ export function residentRoutes(): Router {
     (ctx.state as { back?: string }).back = "/status";
     const body = ctx.request.body as Record<string, unknown>;
     checkPublicCsrf(ctx, body?._pcsrf);
-    checkLookupBudget(ctx.ip);
+    await checkLookupBudget(ctx.ip);
     const f = parse(actSchema, clean(body));
     const own = await findOwnTicket(f.number, f.phone);
     if (!own?.resident) {
-      lookupFailed(ctx.ip);
+      await lookupFailed(ctx.ip);
       throw errors.notFound("ticket");
     }
     const input = f.action === "confirm" ? { rating: f.rating } : { reason: f.reason };
