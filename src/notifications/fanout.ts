@@ -9,7 +9,7 @@ import { enqueueDelivery } from "./queue.ts";
 import { logger } from "../logger.ts";
 import { publishPush } from "../push/publish.ts";
 import { recipientKey, type Recipient } from "./recipients.ts";
-import { loadRules, noticesFor, type Audience, type FactsMemo, type Notice, type Rules } from "./rules.ts";
+import { loadRules, noticesFor, prefetchTicketFacts, type Audience, type FactsMemo, type Notice, type Rules } from "./rules.ts";
 
 const MAX_EVENT_ATTEMPTS = 5;
 
@@ -123,6 +123,8 @@ async function runBatch(boss: PgBoss, limit: number, careful: boolean): Promise<
     if (!rows.length) return 0;
     const rules = await loadRules();
     const memo: BatchMemo = { facts: new Map(), staff: new Map() };
+    // Every ticket the batch speaks of, read in one query rather than one per ticket.
+    await prefetchTicketFacts(memo.facts, rows.map((r) => r.payload.ticketId).filter((id): id is number => typeof id === "number"));
     const done: number[] = [];
     for (const row of rows) {
       if (!careful) {

@@ -86,17 +86,33 @@ function factsOnce(memo: FactsMemo, ticketId: number): Promise<LoadedTicket | nu
   return p;
 }
 
+const factsQuery = () => ({
+  attributes: { include: [[sequelize().literal(`(SELECT count(*) FROM attachments a WHERE a.ticket_id = "Ticket".id AND a.kind = 'photo')::int`), "photoCount"]] as [never, string][] },
+  include: [
+    { model: Category, as: "category" },
+    { model: Building, as: "building" },
+    { model: Apartment, as: "apartment" },
+    { model: Organisation, as: "executorOrg" },
+  ],
+});
+
 export async function loadTicketFacts(ticketId: number): Promise<LoadedTicket | null> {
-  const t = await Ticket.findByPk(ticketId, {
-    attributes: { include: [[sequelize().literal(`(SELECT count(*) FROM attachments a WHERE a.ticket_id = "Ticket".id AND a.kind = 'photo')::int`), "photoCount"]] },
-    include: [
-      { model: Category, as: "category" },
-      { model: Building, as: "building" },
-      { model: Apartment, as: "apartment" },
-      { model: Organisation, as: "executorOrg" },
-    ],
-  });
-  if (!t) return null;
+  const t = await Ticket.findByPk(ticketId, factsQuery());
+  return t ? factsOf(t) : null;
+}
+
+/** Reads the facts of many tickets in one query into `memo` (a fan-out batch's tickets). */
+export async function prefetchTicketFacts(memo: FactsMemo, ticketIds: number[]): Promise<void> {
+  const ids = [...new Set(ticketIds)].filter((id) => !memo.has(id));
+  if (!ids.length) return;
+  const found = new Map((await Ticket.findAll({ where: { id: ids }, ...factsQuery() })).map((t) => [t.id, t]));
+  for (const id of ids) {
+    const t = found.get(id);
+    memo.set(id, Promise.resolve(t ? factsOf(t) : null));
+  }
+}
+
+function factsOf(t: Ticket): LoadedTicket {
   return {
     ticket: t,
     facts: {
