@@ -5,7 +5,7 @@ import { systemActor, type Ctx } from "../context.ts";
 import { errors } from "../errors.ts";
 import { normalizePhone } from "../lib/phone.ts";
 import { Apartment, Building } from "../models/Building.ts";
-import { Category } from "../models/Category.ts";
+import { categoryById } from "../reference/categoryCache.ts";
 import { Organisation } from "../models/Organisation.ts";
 import { Resident } from "../models/Resident.ts";
 import { Ticket, type TicketChannel } from "../models/Ticket.ts";
@@ -33,7 +33,7 @@ const NUMBER_SQL = "to_char(now() AT TIME ZONE 'UTC', 'YYYY') || '-' || lpad(nex
 export async function ticketCreator({ ctx, input }: { ctx: Ctx; input: NewTicketInput }): Promise<Ticket> {
   authorize(ctx.actor, "ticket:create");
   const t = ctx.transaction;
-  const category = await Category.findByPk(input.categoryId, { transaction: t });
+  const category = await categoryById(input.categoryId);
   if (!category || !category.active) throw errors.notFound("category");
 
   let building: Building | null = null;

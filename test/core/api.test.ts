@@ -214,6 +214,19 @@ describe("Idempotency-Key on creates", () => {
   });
 });
 
+describe("reference data", () => {
+  it("a category switched off or back on by the administrator applies to the next create at once", async () => {
+    const admin = await loginAs(app.url, w.users.admin);
+    expect((await newTicket(ops)).status).toBe(201);
+    expect((await admin.request("PATCH", "/api/categories/8", { active: false })).status).toBe(200);
+    const off = await newTicket(ops);
+    expect(off.status).toBe(404);
+    expect(off.body.error.id).toBe("category_not_found");
+    expect((await admin.request("PATCH", "/api/categories/8", { active: true })).status).toBe(200);
+    expect((await newTicket(ops)).status).toBe(201);
+  });
+});
+
 describe("attachments", () => {
   const upload = (c: Client, id: number, data: Buffer, name: string, kind = "photo") => {
     const fd = new FormData();

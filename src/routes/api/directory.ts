@@ -4,6 +4,7 @@ import Router from "@koa/router";
 import { Op } from "sequelize";
 import { z } from "zod";
 import { createApiToken } from "../../auth/sessions.ts";
+import { forgetCategories } from "../../reference/categoryCache.ts";
 import { hashPassword, generatePassword } from "../../auth/passwords.ts";
 import { invalidateCalendar } from "../../deadlines/calendar.ts";
 import { errors } from "../../errors.ts";
@@ -67,6 +68,7 @@ export function directoryRouter(): Router {
     const c = await Category.findByPk(parse(id, ctx.params.id));
     if (!c) throw errors.notFound("category");
     await c.update(parse(categoryPatch, ctx.request.body));
+    forgetCategories();
     ctx.body = presentCategory(c);
   });
 
