@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setupTestDb, type TestDb } from "../support/db.ts";
 import { startTestApp, client, loginAs, type Client } from "../support/app.ts";
-import { act, actorOf, createTicket, makeOrg, makeUser, makeWorld, PASSWORD, PNG, PDF, uid, type World } from "../support/factories.ts";
+import { act, actorOf, createTicket, makeBuilding, makeOrg, makeUser, makeWorld, PASSWORD, PNG, PDF, uid, type World } from "../support/factories.ts";
 import type { Platform } from "../../src/server.ts";
 import { Attachment, Ticket, TicketHistory } from "../../src/models/Ticket.ts";
 import { config } from "../../src/config.ts";
@@ -160,6 +160,36 @@ describe("scoping", () => {
     expect(bad.body.error.id).toBe("validation_failed");
     const inverted = await uo.get(`/api/tickets?from=2026-12-01&to=2026-01-01`);
     expect(inverted.body.error.id).toBe("validation_failed");
+  });
+});
+
+describe("list order for a УО (its buildings or its own work)", () => {
+  it("every sort pages exactly as one ordered query over uo_id = X OR executor_org_id = X", async () => {
+    const org = await makeOrg("management_company");
+    const { building } = await makeBuilding(org, 0);
+    const mine = await loginAs(app.url, await makeUser("uo", org));
+    const ids: number[] = [];
+    for (let i = 0; i < 9; i++) ids.push((await createTicket(actorOf(w.users.operator), { buildingId: building.id, description: `Своя ${i}` })).id);
+    for (let i = 0; i < 6; i++) ids.push((await createTicket(actorOf(w.users.operator), { buildingId: w.building.id, description: `Чужой дом ${i}` })).id);
+    // Six tickets of another УО's building are executed by this one; times collide on purpose.
+    await db.sequelize.query(
+      `UPDATE tickets SET executor_org_id = CASE WHEN building_id = $2 THEN $1 ELSE executor_org_id END,
+              status = CASE WHEN id % 3 = 0 THEN 'closed' ELSE status END,
+              emergency = (id % 4 = 0),
+              deadline_at = now() + (id % 5) * interval '1 hour',
+              updated_at = now() - (id % 4) * interval '1 minute'
+        WHERE id = ANY($3::int[])`,
+      { bind: [org.id, w.building.id, ids] },
+    );
+    const tier = `(CASE WHEN status <> 'closed' AND emergency THEN 0 WHEN status <> 'closed' THEN 1 ELSE 2 END)`;
+    const orders = { created: "created_at DESC", deadline: "deadline_at ASC", updated: "updated_at DESC", priority: `${tier} ASC, deadline_at ASC` };
+    for (const [sort, order] of Object.entries(orders)) {
+      const [expected] = (await db.sequelize.query(`SELECT id FROM tickets WHERE uo_id = $1 OR executor_org_id = $1 ORDER BY ${order}, id DESC`, { bind: [org.id] })) as [Array<{ id: number }>, unknown];
+      const got: number[] = [];
+      for (let page = 1; page <= 6; page++) got.push(...(await mine.get(`/api/tickets?sort=${sort}&perPage=3&page=${page}`)).body.items.map((t: { id: number }) => t.id));
+      expect(got, sort).toEqual(expected.map((r) => r.id));
+      expect(got).toHaveLength(15);
+    }
   });
 });
 

@@ -25,6 +25,7 @@ import { requireStaff, type AppState } from "../middleware/auth.ts";
 import { parse } from "../middleware/validate.ts";
 import { actionSchema, attachmentKindSchema, contactAttemptSchema, createTicketSchema, listSchema } from "./tickets.schema.ts";
 import { sequelize } from "../../db/sequelize.ts";
+import { pageIds } from "./ticketPage.ts";
 
 export const ticketIncludes = [
   { model: Category, as: "category" },
@@ -44,8 +45,6 @@ const listIncludes = [
   { model: Organisation, as: "executorOrg", attributes: ["id", "shortName"] },
 ];
 
-/** "priority" order: open emergencies, other open tickets, closed; then by deadline (overdue first). Index tickets_priority. */
-const PRIORITY_TIER = `(CASE WHEN "Ticket".status <> 'closed' AND "Ticket".emergency THEN 0 WHEN "Ticket".status <> 'closed' THEN 1 ELSE 2 END)`;
 
 /** The ticket list counts matching tickets up to this many (see GET /). */
 export const LIST_COUNT_CAP = 2_000;
@@ -116,7 +115,7 @@ export function ticketsRouter(): Router {
   r.get("/", async (ctx) => {
     const actor = requireStaffOrResident(ctx.state as AppState);
     const q = parse(listSchema, ctx.query);
-    const where: WhereOptions<Ticket>[] = [ticketScope(actor)];
+    const where: WhereOptions<Ticket>[] = [];
     if (q.status) where.push({ status: { [Op.in]: q.status } });
     if (q.uoId) where.push({ uoId: q.uoId });
     if (q.executorOrgId) where.push({ executorOrgId: q.executorOrgId });
@@ -135,26 +134,18 @@ export function ticketsRouter(): Router {
       const like = `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       where.push({ [Op.or]: [{ number: { [Op.iLike]: like } }, { description: { [Op.iLike]: like } }] });
     }
-    const order: Array<[string, string] | ReturnType<typeof sequelize.prototype.literal>> =
-      q.sort === "deadline"
-        ? [["deadlineAt", "ASC"]]
-        : q.sort === "updated"
-          ? [["updatedAt", "DESC"]]
-          : q.sort === "priority"
-            ? [[sequelize().literal(PRIORITY_TIER), "ASC"], ["deadlineAt", "ASC"]]
-            : [["createdAt", "DESC"]];
     // The count stops at LIST_COUNT_CAP: an exact count(*) over a region's million tickets costs
     // more than the page. `total` is exact when `totalExact`, otherwise "at least LIST_COUNT_CAP".
     // It reads ids only, without the joins (the list's joins never drop a row).
     // The page is chosen on the tickets alone (narrow rows, sort keys only), then its 25 rows are
     // joined: joining every matching ticket before sorting costs more than the page.
     const [ids, counted] = await Promise.all([
-      Ticket.findAll({ where: { [Op.and]: where }, attributes: ["id"], order: [...(order as never[]), ["id", "DESC"]], limit: q.perPage, offset: (q.page - 1) * q.perPage, raw: true }),
-      countUpTo({ [Op.and]: where }, LIST_COUNT_CAP + 1),
+      pageIds(actor, where, q.sort, q.page, q.perPage),
+      countUpTo({ [Op.and]: [ticketScope(actor), ...where] }, LIST_COUNT_CAP + 1),
     ]);
-    const found = ids.length ? await listRows(ids.map((r) => r.id)) : [];
+    const found = ids.length ? await listRows(ids) : [];
     const byId = new Map(found.map((t) => [t.id, t]));
-    const rows = ids.map((r) => byId.get(r.id)).filter((t): t is Ticket => !!t);
+    const rows = ids.map((id) => byId.get(id)).filter((t): t is Ticket => !!t);
     const totalExact = counted <= LIST_COUNT_CAP;
     ctx.body = { items: rows.map((t) => presentTicketSummary(t, actor)), page: q.page, perPage: q.perPage, total: totalExact ? counted : LIST_COUNT_CAP, totalExact };
   });
