@@ -36,16 +36,6 @@ export const ticketIncludes = [
   { model: User, as: "executorUser" },
 ];
 
-// The list shows few columns of each related row; keep the join light.
-const listIncludes = [
-  { model: Category, as: "category", attributes: ["id", "code", "name"] },
-  { model: Building, as: "building", attributes: ["id", "settlement", "street", "house", "buildingPart"] },
-  { model: Apartment, as: "apartment", attributes: ["id", "number"] },
-  { model: Organisation, as: "uo", attributes: ["id", "shortName"] },
-  { model: Organisation, as: "executorOrg", attributes: ["id", "shortName"] },
-];
-
-
 /** The ticket list counts matching tickets up to this many (see GET /). */
 export const LIST_COUNT_CAP = 2_000;
 
@@ -58,17 +48,30 @@ async function countUpTo(where: WhereOptions<Ticket>, cap: number): Promise<numb
   return row!.n;
 }
 
-const LIST_ASSOCIATIONS = ["category", "building", "apartment", "uo", "executorOrg"] as const;
+// A page's rows with the names the list shows, in one fixed statement (the model layer spent more
+// time building its five-join query and 25 instances than the database spent answering). Only
+// what presentTicketSummary reads; json columns come back as objects, null when not joined.
+const LIST_ROWS_SQL = `
+SELECT t.id, t.number, t.status, t.channel, t.emergency, t.resident_id AS "residentId", t.building_id AS "buildingId",
+       t.apartment_id AS "apartmentId", t.address_text AS "addressText", t.category_id AS "categoryId", t.uo_id AS "uoId",
+       t.executor_org_id AS "executorOrgId", t.executor_user_id AS "executorUserId", t.deadline_at AS "deadlineAt",
+       t.dispatch_deadline_at AS "dispatchDeadlineAt", t.crew_dispatched_at AS "crewDispatchedAt",
+       t.created_at AS "createdAt", t.updated_at AS "updatedAt", t.version,
+       CASE WHEN c.id IS NOT NULL THEN json_build_object('id', c.id, 'code', c.code, 'name', c.name) END AS category,
+       CASE WHEN b.id IS NOT NULL THEN json_build_object('id', b.id, 'settlement', b.settlement, 'street', b.street, 'house', b.house, 'buildingPart', b.building_part) END AS building,
+       CASE WHEN a.id IS NOT NULL THEN json_build_object('id', a.id, 'number', a.number) END AS apartment,
+       CASE WHEN u.id IS NOT NULL THEN json_build_object('id', u.id, 'shortName', u.short_name) END AS uo,
+       CASE WHEN e.id IS NOT NULL THEN json_build_object('id', e.id, 'shortName', e.short_name) END AS "executorOrg"
+  FROM tickets t
+  LEFT JOIN categories c ON c.id = t.category_id
+  LEFT JOIN buildings b ON b.id = t.building_id
+  LEFT JOIN apartments a ON a.id = t.apartment_id
+  LEFT JOIN organisations u ON u.id = t.uo_id
+  LEFT JOIN organisations e ON e.id = t.executor_org_id
+ WHERE t.id = ANY($1::int[])`;
 
-/**
- * A page's rows with their joined names, as plain objects rather than model instances: building
- * 25 instances with five joined ones each was most of a list request's cost. The summary presenter
- * reads fields only.
- */
 export async function listRows(ids: number[]): Promise<Ticket[]> {
-  const rows = (await Ticket.findAll({ where: { id: ids }, include: listIncludes, raw: true, nest: true })) as unknown as Array<Record<string, { id?: unknown } | null>>;
-  for (const r of rows) for (const a of LIST_ASSOCIATIONS) if (r[a]?.id == null) r[a] = null;
-  return rows as unknown as Ticket[];
+  return sequelize().query<Ticket>(LIST_ROWS_SQL, { bind: [ids], type: QueryTypes.SELECT });
 }
 
 const idParam = (v: string | undefined) => {
