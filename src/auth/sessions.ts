@@ -91,7 +91,8 @@ export async function tokenUser(token: string): Promise<User | null> {
     include: [{ model: User, as: "user", include: [{ model: Organisation, as: "organisation" }] }],
   });
   const user = t?.user;
-  if (!t || !user || !user.active) return null;
+  // As for a session: a user switched off, or of an organisation switched off, is no one.
+  if (!t || !user || !user.active || (user.organisation && !user.organisation.active)) return null;
   // Minute precision is enough for "last used"; writing it on every request made concurrent
   // clients of one token queue on the same row.
   if (!t.lastUsedAt || Date.now() - t.lastUsedAt.getTime() > 60_000) void t.update({ lastUsedAt: new Date() }).catch(() => {});

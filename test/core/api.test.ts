@@ -105,6 +105,19 @@ describe("sessions", () => {
     expect(r.status).toBe(201);
     expect((await fetch(`${app.url}/api/tickets`, { headers: { authorization: "Bearer wrong" } })).status).toBe(401);
   });
+
+  it("an API token stops working when its user's organisation is switched off, as a session does", async () => {
+    const org = await makeOrg("contractor");
+    const user = await makeUser("contractor", org);
+    const admin = await loginAs(app.url, w.users.admin);
+    const { token } = (await admin.post("/api/tokens", { userId: user.id, name: "подрядчик" })).body;
+    const list = () => fetch(`${app.url}/api/tickets`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await list()).status).toBe(200);
+    await org.update({ active: false });
+    const r = await list();
+    expect(r.status).toBe(401);
+    expect((await r.json()).error.id).toBe("unauthenticated");
+  });
 });
 
 describe("scoping", () => {
