@@ -29,6 +29,11 @@ const INTAKE_COLUMNS = ["building_id", "created_at", "emergency", "closure_kind"
 const KIND: Record<Breakdown, string> = { total: "t", day: "t", week: "t", month: "t", uo: "u", executor: "e", category: "c", channel: "h", building: "b", district: "b" };
 const TICKET_COL: Partial<Record<Breakdown, string>> = { uo: "uo_id", executor: "executor_org_id", category: "category_id", channel: "channel", building: "building_id" };
 
+// The folded rows and the not yet folded contributions, read as one: every column is a sum, so the
+// report groups them once by its own key (the view ticket_summary groups by kind, period and key
+// first — 33,000 groups for a year of buildings, a fifth of the report's time).
+const SUMMARY_ROWS = "(SELECT * FROM ticket_summary_folded UNION ALL SELECT * FROM ticket_summary_delta)";
+
 /** The summary answers only whole-district reports without filters: any filter or narrower scope
  * selects few enough tickets for the direct query (with its indexes). */
 export function summaryApplies(scope: ReportScope, filters: ReportFilters): boolean {
@@ -105,13 +110,13 @@ export async function summaryMetrics(period: Period, by: Breakdown, now = new Da
         .replace("0 AS rated", "count(t.rating) AS rated")
         .replace("0 AS rating_sum", "coalesce(sum(t.rating), 0) AS rating_sum")
         .replace("0 AS dissatisfied", "count(*) FILTER (WHERE t.rating <= 2) AS dissatisfied")
-        .replace(/0 AS h(\d+)/g, (_, i) => `count(*) FILTER (WHERE t.reported_at IS NOT NULL AND t.hb = ${i}) AS h${i}`)}
-        FROM (SELECT t.*, ${BUCKET_SQL} AS hb FROM (${ranges("closed_at", EDGE_COLUMNS)}) t) t ${ticketJoin(by)} GROUP BY 1
+        .replace(/0 AS h(\d+)/g, (_, i) => `count(*) FILTER (WHERE t.hb = ${i}) AS h${i}`)}
+        FROM (SELECT t.*, CASE WHEN t.reported_at IS NOT NULL THEN ${BUCKET_SQL} END AS hb FROM (${ranges("closed_at", EDGE_COLUMNS)}) t) t ${ticketJoin(by)} GROUP BY 1
 `;
   const sql = `
     WITH parts AS (
       SELECT ${summaryKey(by, "s")} AS k, ${SUMMED.map((c) => ([...COUNTERS, ...HIST_COLUMNS].includes(c) ? `sum(${c})` : "0") + ` AS ${c}`).join(", ")}
-        FROM ticket_summary s ${summaryJoin(by, "s")}
+        FROM ${SUMMARY_ROWS} s ${summaryJoin(by, "s")}
        WHERE s.kind = :kind AND s.period >= :pFrom AND s.period < :pTo GROUP BY 1
 ${DAILY.has(kind) ? "" : edgeParts}
       UNION ALL
