@@ -18,7 +18,10 @@ export const TELEGRAM_WEBHOOK_PATH = "/bots/telegram/webhook";
 
 const sameSecret = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
-export function createTelegramBot(token: string, apiRoot: string | undefined, mode: "webhook" | "polling") {
+/** Long polling: how long a failed turn waits before each new try. */
+export const POLLING_RETRY_MS = [1_000, 3_000, 10_000];
+
+export function createTelegramBot(token: string, apiRoot: string | undefined, mode: "webhook" | "polling", pollingRetryMs = POLLING_RETRY_MS) {
   const bot = new Telegraf(token, { telegram: apiRoot ? { apiRoot } : {} });
   const failures = new WeakMap<object, unknown>();
   bot.use(async (tctx) => {
@@ -28,9 +31,27 @@ export function createTelegramBot(token: string, apiRoot: string | undefined, mo
     try {
       await handleIncoming(inc, port);
     } catch (err) {
-      logger.error({ err, updateId: tctx.update.update_id }, "telegram update failed");
-      if (mode === "webhook") failures.set(tctx.update, err);
-      else await port.send({ text: T.failure }).catch(() => {});
+      if (mode === "webhook") {
+        logger.error({ err, updateId: tctx.update.update_id }, "telegram update failed");
+        failures.set(tctx.update, err);
+        return;
+      }
+      // Long polling: the next getUpdates confirms this batch, so Telegram would never deliver the
+      // update again. The turn is tried again here while the batch waits (a database restart takes
+      // seconds); a turn that did commit is known by its update id and is not run twice.
+      let last = err;
+      for (const wait of pollingRetryMs) {
+        logger.warn({ err: last, updateId: tctx.update.update_id, retryInMs: wait }, "telegram update failed; trying again");
+        await new Promise((r) => setTimeout(r, wait));
+        try {
+          await handleIncoming(inc, port);
+          return;
+        } catch (again) {
+          last = again;
+        }
+      }
+      logger.error({ err: last, updateId: tctx.update.update_id }, "telegram update failed");
+      await port.send({ text: T.failure }).catch(() => {});
     }
   });
   /** Processes one update; false when it failed inside (the webhook then answers 500). */

@@ -393,6 +393,21 @@ describe("long polling", () => {
       for (let i = 0; i < 200 && !all().includes("согласие"); i++) await new Promise((r) => setTimeout(r, 25));
       expect(all()).toContain("согласие на обработку персональных данных");
       expect(tg2.calls.some((c) => c.method === "deleteWebhook")).toBe(true);
+
+      // The database fails the turn for a moment: the update is tried again, not lost, and
+      // the resident sees the answer rather than "an error occurred".
+      const other = USER + 101;
+      await db.sequelize.query("ALTER TABLE bot_updates RENAME TO bot_updates_away");
+      try {
+        tg2.queueUpdate(textUpdate(tg2, other, "/start"));
+        await new Promise((r) => setTimeout(r, 400));
+      } finally {
+        await db.sequelize.query("ALTER TABLE bot_updates_away RENAME TO bot_updates");
+      }
+      const theirs = () => tg2.sent(other).map((m) => m.text).join("\n");
+      for (let i = 0; i < 200 && !theirs().includes("согласие"); i++) await new Promise((r) => setTimeout(r, 25));
+      expect(theirs()).toContain("согласие на обработку персональных данных");
+      expect(theirs()).not.toContain("Произошла ошибка");
     } finally {
       await app2.stop();
       await tg2.close();
