@@ -33,6 +33,8 @@ export interface PopResult {
   /** call.ringing events per connection over the whole run (warm-up included). */
   popsPerConnection: number[];
   elapsedMs: number;
+  /** CPU time (ms) the measured process spent from the first ring of a round to its last pop, summed over measured rounds. */
+  ringCpuMs: number;
 }
 
 /** Routes each connection's events; `onEvent(i, e)` is what every SSE stream calls. */
@@ -92,6 +94,8 @@ export interface RoundsOptions {
   popTimeoutMs: number;
   endTimeoutMs: number;
   maxMs: number;
+  /** CPU time (ms) of the process under test so far (for ringCpuMs). */
+  cpuMs?: () => number;
 }
 
 export async function runPopRounds(o: RoundsOptions): Promise<PopResult> {
@@ -101,6 +105,7 @@ export async function runPopRounds(o: RoundsOptions): Promise<PopResult> {
   let calls = 0;
   let rounds = 0;
   let played = 0;
+  let ringCpuMs = 0;
   const start = performance.now();
   for (let r = 0; r < o.warmupRounds + o.rounds; r++) {
     if (performance.now() - start > o.maxMs) break;
@@ -109,12 +114,14 @@ export async function runPopRounds(o: RoundsOptions): Promise<PopResult> {
     const callers = o.callers(r);
     const xs = o.extensions.map((ext, i) => ({ call: o.newCall(callers[i]!, ext), t0: 0, popAt: null, callId: undefined, ended: false }) as Expected);
     xs.forEach((x, i) => o.board.set(i, x));
+    const cpu0 = o.cpuMs?.() ?? 0;
     for (const x of xs) {
       x.t0 = performance.now();
       o.ami.inject(ringBlocks(x.call));
     }
     await until(() => xs.every((x) => x.popAt !== null), o.popTimeoutMs);
     if (measured) {
+      ringCpuMs += (o.cpuMs?.() ?? 0) - cpu0;
       rounds++;
       calls += xs.length;
       for (const x of xs) {
@@ -139,5 +146,6 @@ export async function runPopRounds(o: RoundsOptions): Promise<PopResult> {
     strays: o.board.strays,
     popsPerConnection: [...o.board.popsPerConnection],
     elapsedMs: performance.now() - start,
+    ringCpuMs,
   };
 }

@@ -93,7 +93,7 @@ async function measure(
   open: (i: number, onEvent: (e: Parameters<PopBoard["onEvent"]>[1]) => void) => Promise<SseStream>,
   callers: (round: number) => string[],
   o: { rounds: number; maxMs: number; pid: number },
-): Promise<PopResult & { closed: number; cpuMsPerCall: number; popBytes: number[] }> {
+): Promise<PopResult & { closed: number; cpuMsPerCall: number; ringCpuMsPerCall: number; popBytes: number[] }> {
   const board = new PopBoard(extensions.length);
   const streams: SseStream[] = [];
   try {
@@ -111,10 +111,12 @@ async function measure(
       popTimeoutMs: 2_000,
       endTimeoutMs: 5_000,
       maxMs: o.maxMs,
+      cpuMs: () => cpuMs(o.pid),
     });
     const cpuMsPerCall = (cpuMs(o.pid) - cpu0) / (r.played * extensions.length);
+    const ringCpuMsPerCall = r.calls ? r.ringCpuMs / r.calls : NaN;
     await new Promise((res) => setTimeout(res, 200)); // late or duplicate pops
-    return { ...r, popsPerConnection: [...board.popsPerConnection], strays: board.strays, wrongOperator: board.wrongOperator, closed: streams.filter((s) => s.closedReason).length, cpuMsPerCall, popBytes: board.popBytes };
+    return { ...r, popsPerConnection: [...board.popsPerConnection], strays: board.strays, wrongOperator: board.wrongOperator, closed: streams.filter((s) => s.closedReason).length, cpuMsPerCall, ringCpuMsPerCall, popBytes: board.popBytes };
   } finally {
     for (const s of streams) s.close();
   }
@@ -152,7 +154,7 @@ export const p2: Scenario = {
       const kb = (n: number[]) => (n.length ? `${round(Math.min(...n) / 1024)}–${round(Math.max(...n) / 1024)} KB` : "—");
       const ownOnly = app.wrongOperator === 0 && app.strays === 0 && app.popsPerConnection.every((n) => n === app.played);
       const pass = p(app, 99) < 50 && app.misses === 0 && app.endMisses === 0 && ownOnly && app.closed === 0 && app.rounds > 0;
-      ctx.log(`P2: p50 ${round(p(app, 50))} ms, p99 ${round(p(app, 99))} ms (bare p99 ${round(p(bare, 99))} ms); app CPU ${round(app.cpuMsPerCall)} ms per call`);
+      ctx.log(`P2: p50 ${round(p(app, 50))} ms, p99 ${round(p(app, 99))} ms (bare p99 ${round(p(bare, 99))} ms); app CPU ${round(app.cpuMsPerCall)} ms per call, ${round(app.ringCpuMsPerCall)} ms of it from ring to pop`);
       return [
         fig({
           scenario: "P2",
@@ -164,7 +166,7 @@ export const p2: Scenario = {
           pass,
           note:
             `${app.lat.length} pops (${kb(app.popBytes)}) of ${app.calls} calls in ${app.rounds} rounds × ${OPERATORS} at once, p50 ${round(p(app, 50))} ms, p95 ${round(p(app, 95))} ms, ` +
-            `max ${round(app.lat.at(-1) ?? NaN)} ms, app CPU ${round(app.cpuMsPerCall)} ms per call (ring to hang-up); misses ${app.misses}, call.ended missing ${app.endMisses}, on another operator's connection ${app.wrongOperator}, ` +
+            `max ${round(app.lat.at(-1) ?? NaN)} ms, app CPU ${round(app.cpuMsPerCall)} ms per call from ring to hang-up, ${round(app.ringCpuMsPerCall)} ms from ring to pop; misses ${app.misses}, call.ended missing ${app.endMisses}, on another operator's connection ${app.wrongOperator}, ` +
             `duplicate/late ${app.strays}, pops per connection ${Math.min(...app.popsPerConnection)}–${Math.max(...app.popsPerConnection)} of ${app.played}; ` +
             `baseline: bare AMI → SSE process without database (bench/bare-sse-child.ts), p50 ${round(p(bare, 50))} ms, p99 ${round(p(bare, 99))} ms, misses ${bare.misses}`,
         }),

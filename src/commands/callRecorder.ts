@@ -13,6 +13,7 @@ import { User } from "../models/User.ts";
 import { publishPush } from "../push/publish.ts";
 import { contactAttemptResolver } from "./contactAttemptRecorder.ts";
 import { callPopLoader } from "./callPopLoader.ts";
+import { preparedQuery } from "../db/prepared.ts";
 
 /** What the telephony door knows about a call, in PBX-neutral terms. */
 export interface CallFacts {
@@ -95,23 +96,32 @@ async function operatorFor(ctx: Ctx, extension: string): Promise<User | null> {
   return User.findOne({ where: { extension, active: true }, transaction: ctx.transaction });
 }
 
+// The leg, with the operator of the extension, in one statement; an existing leg (the PBX said
+// it twice) is left as it is and gets no second pop.
+const RING_LEG_SQL = `
+WITH u AS (SELECT id FROM users WHERE extension = $3 AND active ORDER BY id LIMIT 1),
+     ins AS (
+       INSERT INTO call_legs (call_id, leg_key, extension, user_id, rang_at)
+       SELECT $1, $2, $3, (SELECT id FROM u), $4
+       ON CONFLICT (call_id, leg_key) DO NOTHING
+       RETURNING id, user_id)
+SELECT id, user_id AS "userId" FROM ins`;
+
 /** A call rings at an extension: the leg is logged and that operator alone gets the screen-pop. */
 export async function callRingRecorder({ ctx, facts, legKey, extension, at }: { ctx: Ctx; facts: CallFacts; legKey: string; extension: string; at: Date }) {
   const call = await callStartRecorder({ ctx, facts, at });
   if (call.status === "new") call.set({ status: "ringing", ringingAt: at });
   call.ringingAt ??= at;
-  await call.save({ transaction: ctx.transaction });
-  const existing = await CallLeg.findOne({ where: { callId: call.id, legKey }, transaction: ctx.transaction });
-  if (existing) return { call, leg: existing };
-  const user = await operatorFor(ctx, extension);
-  const leg = await CallLeg.create({ callId: call.id, legKey, extension, userId: user?.id ?? null, rangAt: at, answeredAt: null, endedAt: null, endReason: null }, { transaction: ctx.transaction });
-  if (!user) {
+  if (call.changed()) await call.save({ transaction: ctx.transaction });
+  const [leg] = await preparedQuery<{ id: number; userId: number | null }>(ctx.transaction, "op_call_ring_leg", RING_LEG_SQL, [call.id, legKey, extension, at]);
+  if (!leg) return { call, legId: null };
+  if (!leg.userId) {
     logger.warn({ callId: call.id, pbxCallId: call.pbxCallId, extension }, "call rings at an extension mapped to no user: no screen-pop");
-    return { call, leg };
+    return { call, legId: leg.id };
   }
   const pop = await callPopLoader({ ctx, call });
-  await push(ctx, { event: "call.ringing", userIds: [user.id], data: pop });
-  return { call, leg };
+  await push(ctx, { event: "call.ringing", userIds: [leg.userId], data: pop });
+  return { call, legId: leg.id };
 }
 
 async function endLegs(ctx: Ctx, call: Call, legs: CallLeg[], reason: LegEndReason, at: Date, event: string): Promise<void> {

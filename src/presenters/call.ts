@@ -3,7 +3,7 @@
 import type { Actor } from "../context.ts";
 import { formatPhone } from "../lib/phone.ts";
 import type { Call, CallLeg, CallTicket } from "../models/Call.ts";
-import type { Resident } from "../models/Resident.ts";
+import type { Building } from "../models/Building.ts";
 import type { Ticket } from "../models/Ticket.ts";
 import { addressOf, localTime, presentTicketSummary } from "./ticket.ts";
 
@@ -15,6 +15,23 @@ export const OUTCOME_LABELS: Record<string, string> = {
   failed: "не состоялся",
 };
 
+/** A resident as the pop shows them: name, phone, addresses. */
+export interface PopResident {
+  id: number;
+  fullName: string | null;
+  phone: string | null;
+  apartments?: Array<{ id: number; number: string; buildingId: number; building?: Pick<Building, "settlement" | "street" | "house" | "buildingPart"> | null }>;
+}
+
+/** One of the caller's earlier calls. */
+export interface PopRecentCall {
+  id: number;
+  direction: string;
+  startedAt: Date | string;
+  outcome: string | null;
+  operatorName: string | null;
+}
+
 export interface PopOutage {
   id: number;
   resource: string;
@@ -25,7 +42,7 @@ export interface PopOutage {
   buildingIds: number[];
 }
 
-const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
+const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
 
 export function presentCall(c: Call, extra: { legs?: CallLeg[]; tickets?: CallTicket[]; canListen?: boolean } = {}) {
   const number = c.direction === "inbound" ? c.callerNumber : c.calledNumber;
@@ -83,7 +100,7 @@ export function presentCall(c: Call, extra: { legs?: CallLeg[]; tickets?: CallTi
 export function presentPop(
   call: Call,
   actor: Actor,
-  d: { residents: Resident[]; tickets: Ticket[]; buildingTickets: Ticket[]; outages: PopOutage[]; recentCalls: Call[] },
+  d: { residents: PopResident[]; tickets: Ticket[]; buildingTickets: Ticket[]; outages: PopOutage[]; recentCalls: PopRecentCall[] },
 ) {
   return {
     callId: call.id,
@@ -122,7 +139,7 @@ export function presentPop(
       startedAt: iso(c.startedAt),
       outcome: c.outcome,
       outcomeLabel: c.outcome ? OUTCOME_LABELS[c.outcome] : null,
-      operatorName: c.operator?.fullName ?? null,
+      operatorName: c.operatorName,
     })),
   };
 }

@@ -26,6 +26,7 @@ import { parse } from "../middleware/validate.ts";
 import { actionSchema, attachmentKindSchema, contactAttemptSchema, createTicketSchema, listSchema } from "./tickets.schema.ts";
 import { sequelize } from "../../db/sequelize.ts";
 import { pageIds } from "./ticketPage.ts";
+import { ticketSummaryRowsInOrder } from "../../commands/ticketSummaryRows.ts";
 
 export const ticketIncludes = [
   { model: Category, as: "category" },
@@ -46,32 +47,6 @@ async function countUpTo(where: WhereOptions<Ticket>, cap: number): Promise<numb
   const inner = qg.selectQuery(Ticket.getTableName(), options, Ticket).replace(/;\s*$/, "");
   const [row] = await sequelize().query<{ n: number }>(`SELECT count(*)::int AS n FROM (${inner}) x`, { type: QueryTypes.SELECT });
   return row!.n;
-}
-
-// A page's rows with the names the list shows, in one fixed statement (the model layer spent more
-// time building its five-join query and 25 instances than the database spent answering). Only
-// what presentTicketSummary reads; json columns come back as objects, null when not joined.
-const LIST_ROWS_SQL = `
-SELECT t.id, t.number, t.status, t.channel, t.emergency, t.resident_id AS "residentId", t.building_id AS "buildingId",
-       t.apartment_id AS "apartmentId", t.address_text AS "addressText", t.category_id AS "categoryId", t.uo_id AS "uoId",
-       t.executor_org_id AS "executorOrgId", t.executor_user_id AS "executorUserId", t.deadline_at AS "deadlineAt",
-       t.dispatch_deadline_at AS "dispatchDeadlineAt", t.crew_dispatched_at AS "crewDispatchedAt",
-       t.created_at AS "createdAt", t.updated_at AS "updatedAt", t.version,
-       CASE WHEN c.id IS NOT NULL THEN json_build_object('id', c.id, 'code', c.code, 'name', c.name) END AS category,
-       CASE WHEN b.id IS NOT NULL THEN json_build_object('id', b.id, 'settlement', b.settlement, 'street', b.street, 'house', b.house, 'buildingPart', b.building_part) END AS building,
-       CASE WHEN a.id IS NOT NULL THEN json_build_object('id', a.id, 'number', a.number) END AS apartment,
-       CASE WHEN u.id IS NOT NULL THEN json_build_object('id', u.id, 'shortName', u.short_name) END AS uo,
-       CASE WHEN e.id IS NOT NULL THEN json_build_object('id', e.id, 'shortName', e.short_name) END AS "executorOrg"
-  FROM tickets t
-  LEFT JOIN categories c ON c.id = t.category_id
-  LEFT JOIN buildings b ON b.id = t.building_id
-  LEFT JOIN apartments a ON a.id = t.apartment_id
-  LEFT JOIN organisations u ON u.id = t.uo_id
-  LEFT JOIN organisations e ON e.id = t.executor_org_id
- WHERE t.id = ANY($1::int[])`;
-
-export async function listRows(ids: number[]): Promise<Ticket[]> {
-  return sequelize().query<Ticket>(LIST_ROWS_SQL, { bind: [ids], type: QueryTypes.SELECT });
 }
 
 const idParam = (v: string | undefined) => {
@@ -146,9 +121,8 @@ export function ticketsRouter(): Router {
       pageIds(actor, where, q.sort, q.page, q.perPage),
       countUpTo({ [Op.and]: [ticketScope(actor), ...where] }, LIST_COUNT_CAP + 1),
     ]);
-    const found = ids.length ? await listRows(ids) : [];
-    const byId = new Map(found.map((t) => [t.id, t]));
-    const rows = ids.map((id) => byId.get(id)).filter((t): t is Ticket => !!t);
+    // the page's rows with the names the list shows, in one fixed statement
+    const rows = await ticketSummaryRowsInOrder(ids);
     const totalExact = counted <= LIST_COUNT_CAP;
     ctx.body = { items: rows.map((t) => presentTicketSummary(t, actor)), page: q.page, perPage: q.perPage, total: totalExact ? counted : LIST_COUNT_CAP, totalExact };
   });
