@@ -20,6 +20,16 @@ import { fromEvent, fromMessage, isReadableEvent, vkPort, vkSender } from "./ada
 
 export const VK_CALLBACK_PATH = "/bots/vk/callback";
 
+/** Bots Long Poll: how long a failed turn waits before each new try. */
+export const LONGPOLL_RETRY_MS = [1_000, 3_000, 10_000];
+
+/** The conversation a raw event belongs to (message_new or message_event), as a chat id. */
+function peerOf(u: Record<string, unknown>): string | null {
+  const o = u.object as { peer_id?: unknown; message?: { peer_id?: unknown } } | undefined;
+  const peer = o?.message?.peer_id ?? o?.peer_id;
+  return typeof peer === "number" ? String(peer) : null;
+}
+
 const sameSecret = (a: unknown, b: string) => typeof a === "string" && a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 export function createVkBot(c: Config["vk"]) {
@@ -114,8 +124,19 @@ export const vkDoor: DoorFactory = async ({ cfg }: DoorContext) => {
     async afterListen() {
       if (c.mode !== "longpoll") return;
       // Long Poll updates go through the same path as Callback bodies (event_id dedupe included).
+      // The next poll moves `ts` past a failed event and VK never sends it again: the turn is
+      // tried again here (a database restart takes seconds); a turn that did commit is known by
+      // its event_id and is not run twice. Still failing, the resident is told.
       (vk.updates as unknown as { handleWebhookUpdate: (u: Record<string, unknown>) => Promise<void> }).handleWebhookUpdate = async (u) => {
-        await process(u);
+        if (await process(u)) return;
+        for (const wait of LONGPOLL_RETRY_MS) {
+          logger.warn({ eventId: u.event_id, type: u.type, retryInMs: wait }, "vk event failed; trying again");
+          await new Promise((r) => setTimeout(r, wait));
+          if (await process(u)) return;
+        }
+        logger.error({ eventId: u.event_id, type: u.type }, "vk event failed; given up");
+        const peer = peerOf(u);
+        if (peer) await vkPort(vk, peer).send({ text: T.failure }).catch(() => {});
       };
       await vk.updates.startPolling();
     },

@@ -183,5 +183,21 @@ describe("VK Bots Long Poll", () => {
     expect(all()).toContain("Напишите номер мобильного телефона");
     expect(vk.sent(peer).filter((m) => m.text.startsWith("Здравствуйте")).length).toBe(1);
     expect(vk.calls.some((c) => c.method === "groups.getLongPollServer" && Number(c.params.group_id) === vk.groupId)).toBe(true);
+
+    // The database fails the turn for a moment: the event is tried again, not lost (VK never
+    // sends it again once the poll moved on), and the resident sees the answer, not an error.
+    const other = PEER + 2;
+    await db.sequelize.query("ALTER TABLE bot_updates RENAME TO bot_updates_away");
+    try {
+      vk.queueEvent(vk.messageNew(other, "/start"));
+      await new Promise((r) => setTimeout(r, 400));
+    } finally {
+      await db.sequelize.query("ALTER TABLE bot_updates_away RENAME TO bot_updates");
+    }
+    const theirs = () => vk.sent(other).map((m) => m.text).join("\n");
+    for (let i = 0; i < 200 && !theirs().includes("согласие"); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(theirs()).toContain("согласие на обработку персональных данных");
+    expect(theirs()).not.toContain("Произошла ошибка");
+    expect(vk.sent(other).filter((m) => m.text.startsWith("Здравствуйте")).length).toBe(1);
   });
 });
