@@ -158,6 +158,16 @@ export async function outageAnnouncements(now: Date): Promise<number> {
   );
 }
 
+/**
+ * The hourly tick of the digest: sends when it is the district's `digestHour` (settings row
+ * notifications.schedule, default 08:00), so a changed hour takes effect without a restart.
+ */
+export async function digestTick(tick: Date): Promise<number> {
+  const hour = DateTime.fromJSDate(tick, { zone: config().district.timezone }).hour;
+  if (hour !== (await scheduleSettings()).digestHour) return 0;
+  return dailyDigests(tick);
+}
+
 /** One e-mail digest per УО per day. */
 export async function dailyDigests(now: Date): Promise<number> {
   const day = DateTime.fromJSDate(now, { zone: config().district.timezone }).toISODate()!;
@@ -198,7 +208,7 @@ export function scheduledJobs(): ScheduledJob[] {
     { name: "deadline-watch", cron: "*/5 * * * *", run: at(deadlineWatch) },
     { name: "outage-announcements", cron: "*/5 * * * *", run: at(outageAnnouncements) },
     { name: "confirmation-watch", cron: "*/15 * * * *", run: at(confirmationWatch) },
-    { name: "daily-digest", cron: `0 ${DEFAULT_SCHEDULE_SETTINGS.digestHour} * * *`, run: at(dailyDigests) },
+    { name: "daily-digest", cron: "0 * * * *", run: at(digestTick) },
     { name: "report-summary-fold", cron: "*/10 * * * * *", run: async () => void (await foldReportSummary()) },
     { name: "housekeeping", cron: "30 3 * * *", run: at(housekeeping) },
     { name: "personal-data-retention", cron: "30 3 * * *", run: async (tick) => void (await runRetention({ now: tick })) },

@@ -6,7 +6,9 @@ import { emit } from "../../src/outbox/index.ts";
 import { registerEmail } from "../../src/notifications/channels.ts";
 import { smtpSender } from "../../src/notifications/email.ts";
 import { NotificationWorker } from "../../src/jobs/worker.ts";
-import { dailyDigests } from "../../src/jobs/tasks.ts";
+import { dailyDigests, digestTick } from "../../src/jobs/tasks.ts";
+import { DateTime } from "luxon";
+import { config } from "../../src/config.ts";
 import { Organisation } from "../../src/models/Organisation.ts";
 import { Resident } from "../../src/models/Resident.ts";
 import { setupTestDb, type TestDb } from "../support/db.ts";
@@ -104,5 +106,27 @@ describe("e-mail", () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(mailTo(email)).toHaveLength(1);
     expect(header(mailTo(email)[0]!.raw, "Subject")).toContain("Ежедневная сводка");
+  });
+
+  it("sends the digest at the hour the settings say, in the district's time", async () => {
+    const w = await makeWorld();
+    const email = `digest-hour-${uid()}@pechora.test`;
+    await Organisation.update({ email }, { where: { id: w.uo.id } });
+    await createTicket(actorOf(w.users.operator), { buildingId: w.building.id, residentId: (await makeResident()).id });
+    // tomorrow (a day no other test sent a digest for), 06:00 and 07:00 district time
+    const day = DateTime.now().setZone(config().district.timezone).plus({ days: 1 }).startOf("day");
+    const six = day.set({ hour: 6 }).toJSDate();
+    const seven = day.set({ hour: 7 }).toJSDate();
+    expect(await digestTick(six)).toBe(0); // default hour 08:00
+    await db.sequelize.query(`INSERT INTO settings (key, value) VALUES ('notifications.schedule', '{"digestHour": 7}')
+      ON CONFLICT (key) DO UPDATE SET value = settings.value || EXCLUDED.value`);
+    try {
+      expect(await digestTick(six)).toBe(0);
+      expect(await digestTick(seven)).toBeGreaterThan(0);
+      expect(await digestTick(seven)).toBe(0); // once a day
+    } finally {
+      await db.sequelize.query(`UPDATE settings SET value = value - 'digestHour' WHERE key = 'notifications.schedule'`);
+    }
+    await waitFor(async () => mailTo(email).length > 0, "digest");
   });
 });
