@@ -107,9 +107,12 @@ WITH u AS (SELECT id FROM users WHERE extension = $3 AND active ORDER BY id LIMI
        RETURNING id, user_id)
 SELECT id, user_id AS "userId" FROM ins`;
 
-/** A call rings at an extension: the leg is logged and that operator alone gets the screen-pop. */
-export async function callRingRecorder({ ctx, facts, legKey, extension, at }: { ctx: Ctx; facts: CallFacts; legKey: string; extension: string; at: Date }) {
-  const call = await callStartRecorder({ ctx, facts, at });
+/**
+ * A call rings at an extension: the leg is logged and that operator alone gets the screen-pop.
+ * `startedAt`: when the call began, if its start was not recorded on its own.
+ */
+export async function callRingRecorder({ ctx, facts, legKey, extension, at, startedAt }: { ctx: Ctx; facts: CallFacts; legKey: string; extension: string; at: Date; startedAt?: Date }) {
+  const call = await callStartRecorder({ ctx, facts, at: startedAt ?? at });
   if (call.status === "new") call.set({ status: "ringing", ringingAt: at });
   call.ringingAt ??= at;
   if (call.changed()) await call.save({ transaction: ctx.transaction });

@@ -54,6 +54,10 @@ describe("calls ringing at once", () => {
       const call = await Call.findByPk(mine[0]!.data.callId);
       expect(call).toMatchObject({ pbxCallId: calls[i]!.linkedid, status: "ended", outcome: "answered", operatorUserId: ops[i]!.id });
       expect(await CallLeg.count({ where: { callId: call!.id } })).toBe(1);
+      expect(call!.startedAt.getTime()).toBeLessThanOrEqual(call!.ringingAt!.getTime());
     }
+    // the calls came at once: starts still waiting were left to their calls' ringing
+    expect(t.door.link()!.tracker.coalescedStarts).toBeGreaterThan(0);
+    expect(await Call.count({ where: { pbxCallId: calls.map((c) => c.linkedid) } })).toBe(N);
   });
 });
