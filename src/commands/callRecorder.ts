@@ -1,7 +1,7 @@
 // Records what the PBX reports about calls: the call log row, which operator phones rang (and
 // gets the screen-pop), who answered (others' pops are withdrawn), how it ended, the call-back
 // list, and the outcome of click-to-call attempts. Called by the telephony door as the system.
-import { Op } from "sequelize";
+import { Op, type InferAttributes } from "sequelize";
 import type { Ctx } from "../context.ts";
 import { config } from "../config.ts";
 import { sequelize } from "../db/sequelize.ts";
@@ -43,53 +43,47 @@ function numbers(f: CallFacts) {
     : { callerNumber: null, calledNumber: normalizePhone(f.calledRaw) ?? (f.calledRaw || null) };
 }
 
+// The live record of a call, created or brought up to date and locked in one statement (every
+// AMI event of a call starts here): a live call is unique by (pbx, pbx_call_id) (calls_live).
+// A later event keeps a number the PBX has stopped reporting, except an outbound call's caller.
+const callColumns = () =>
+  Object.entries(Call.getAttributes())
+    .map(([name, a]) => `c.${a.field ?? name} AS "${name}"`)
+    .join(", ");
+let startSql: string | undefined;
+const START_SQL = () =>
+  (startSql ??= `
+INSERT INTO calls AS c (pbx, pbx_call_id, direction, caller_number, called_number, queue, status, started_at, partial)
+VALUES ($1, $2, $3, $4, $5, $6, 'new', $7, $8)
+ON CONFLICT (pbx, pbx_call_id) WHERE status <> 'ended' DO UPDATE SET
+  direction = EXCLUDED.direction,
+  queue = coalesce(EXCLUDED.queue, c.queue),
+  caller_number = CASE WHEN EXCLUDED.direction = 'outbound' OR EXCLUDED.caller_number IS NOT NULL OR c.caller_number IS NULL
+                       THEN EXCLUDED.caller_number ELSE c.caller_number END,
+  called_number = coalesce(EXCLUDED.called_number, c.called_number),
+  updated_at = CASE WHEN c.direction IS DISTINCT FROM EXCLUDED.direction
+                      OR c.queue IS DISTINCT FROM coalesce(EXCLUDED.queue, c.queue)
+                      OR c.caller_number IS DISTINCT FROM (CASE WHEN EXCLUDED.direction = 'outbound' OR EXCLUDED.caller_number IS NOT NULL OR c.caller_number IS NULL
+                                                                THEN EXCLUDED.caller_number ELSE c.caller_number END)
+                      OR c.called_number IS DISTINCT FROM coalesce(EXCLUDED.called_number, c.called_number)
+                    THEN now() ELSE c.updated_at END
+RETURNING ${callColumns()}`);
+
 /** Finds the live record of a call, creating it when this is the first we hear of it. */
 export async function callStartRecorder({ ctx, facts, at }: { ctx: Ctx; facts: CallFacts; at: Date }): Promise<Call> {
-  const t = ctx.transaction;
-  const found = await Call.findOne({
-    where: { pbx: facts.pbx, pbxCallId: facts.pbxCallId, status: { [Op.ne]: "ended" } },
-    transaction: t,
-    lock: t.LOCK.UPDATE,
-  });
-  if (found) {
-    const n = numbers(facts);
-    found.set({ direction: facts.direction, queue: facts.queue ?? found.queue });
-    if (facts.direction === "outbound" || n.callerNumber || !found.callerNumber) found.callerNumber = n.callerNumber;
-    if (n.calledNumber) found.calledNumber = n.calledNumber;
-    if (found.changed()) await found.save({ transaction: t });
-    return found;
-  }
-  return Call.create(
-    {
-      pbx: facts.pbx,
-      pbxCallId: facts.pbxCallId,
-      direction: facts.direction,
-      ...numbers(facts),
-      queue: facts.queue,
-      operatorUserId: null,
-      operatorExtension: null,
-      status: "new",
-      outcome: null,
-      hangupCause: null,
-      hangupCauseText: null,
-      startedAt: at,
-      ringingAt: null,
-      answeredAt: null,
-      endedAt: null,
-      durationSec: null,
-      talkSec: null,
-      recordingFile: null,
-      partial: facts.partial,
-      contactAttemptId: null,
-      callbackStatus: null,
-      callbackDueAt: null,
-      callbackReason: null,
-      callbackClosedAt: null,
-      callbackClosedByUserId: null,
-      callbackCallId: null,
-    },
-    { transaction: t },
-  );
+  const n = numbers(facts);
+  const [row] = await preparedQuery<InferAttributes<Call>>(ctx.transaction, "op_call_start", START_SQL(), [
+    facts.pbx,
+    facts.pbxCallId,
+    facts.direction,
+    n.callerNumber,
+    n.calledNumber,
+    facts.queue,
+    at,
+    facts.partial,
+  ]);
+  if (!row) throw new Error("the call was neither found nor created");
+  return Call.build(row, { isNewRecord: false, raw: true });
 }
 
 async function operatorFor(ctx: Ctx, extension: string): Promise<User | null> {
