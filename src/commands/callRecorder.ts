@@ -53,10 +53,12 @@ const callColumns = () =>
 let startSql: string | undefined;
 const START_SQL = () =>
   (startSql ??= `
-INSERT INTO calls AS c (pbx, pbx_call_id, direction, caller_number, called_number, queue, status, started_at, partial)
-VALUES ($1, $2, $3, $4, $5, $6, 'new', $7, $8)
+INSERT INTO calls AS c (pbx, pbx_call_id, direction, caller_number, called_number, queue, status, started_at, partial, ringing_at)
+VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $9::timestamptz IS NULL THEN 'new' ELSE 'ringing' END, $7, $8, $9)
 ON CONFLICT (pbx, pbx_call_id) WHERE status <> 'ended' DO UPDATE SET
   direction = EXCLUDED.direction,
+  status = CASE WHEN c.status = 'new' AND EXCLUDED.ringing_at IS NOT NULL THEN 'ringing' ELSE c.status END,
+  ringing_at = coalesce(c.ringing_at, EXCLUDED.ringing_at),
   queue = coalesce(EXCLUDED.queue, c.queue),
   caller_number = CASE WHEN EXCLUDED.direction = 'outbound' OR EXCLUDED.caller_number IS NOT NULL OR c.caller_number IS NULL
                        THEN EXCLUDED.caller_number ELSE c.caller_number END,
@@ -66,11 +68,15 @@ ON CONFLICT (pbx, pbx_call_id) WHERE status <> 'ended' DO UPDATE SET
                       OR c.caller_number IS DISTINCT FROM (CASE WHEN EXCLUDED.direction = 'outbound' OR EXCLUDED.caller_number IS NOT NULL OR c.caller_number IS NULL
                                                                 THEN EXCLUDED.caller_number ELSE c.caller_number END)
                       OR c.called_number IS DISTINCT FROM coalesce(EXCLUDED.called_number, c.called_number)
+                      OR (c.ringing_at IS NULL AND EXCLUDED.ringing_at IS NOT NULL)
                     THEN now() ELSE c.updated_at END
 RETURNING ${callColumns()}`);
 
-/** Finds the live record of a call, creating it when this is the first we hear of it. */
-export async function callStartRecorder({ ctx, facts, at }: { ctx: Ctx; facts: CallFacts; at: Date }): Promise<Call> {
+/**
+ * Finds the live record of a call, creating it when this is the first we hear of it.
+ * `ringingAt`: the call rings (a new call's status becomes ringing; the first ring time is kept).
+ */
+export async function callStartRecorder({ ctx, facts, at, ringingAt = null }: { ctx: Ctx; facts: CallFacts; at: Date; ringingAt?: Date | null }): Promise<Call> {
   const n = numbers(facts);
   const [row] = await preparedQuery<InferAttributes<Call>>(ctx.transaction, "op_call_start", START_SQL(), [
     facts.pbx,
@@ -81,6 +87,7 @@ export async function callStartRecorder({ ctx, facts, at }: { ctx: Ctx; facts: C
     facts.queue,
     at,
     facts.partial,
+    ringingAt,
   ]);
   if (!row) throw new Error("the call was neither found nor created");
   return Call.build(row, { isNewRecord: false, raw: true });
@@ -106,10 +113,7 @@ SELECT id, user_id AS "userId" FROM ins`;
  * `startedAt`: when the call began, if its start was not recorded on its own.
  */
 export async function callRingRecorder({ ctx, facts, legKey, extension, at, startedAt }: { ctx: Ctx; facts: CallFacts; legKey: string; extension: string; at: Date; startedAt?: Date }) {
-  const call = await callStartRecorder({ ctx, facts, at: startedAt ?? at });
-  if (call.status === "new") call.set({ status: "ringing", ringingAt: at });
-  call.ringingAt ??= at;
-  if (call.changed()) await call.save({ transaction: ctx.transaction });
+  const call = await callStartRecorder({ ctx, facts, at: startedAt ?? at, ringingAt: at });
   const [leg] = await preparedQuery<{ id: number; userId: number | null }>(ctx.transaction, "op_call_ring_leg", RING_LEG_SQL, [call.id, legKey, extension, at]);
   if (!leg) return { call, legId: null };
   if (!leg.userId) {

@@ -29,6 +29,15 @@ it("creates a call once, updates it without losing numbers or queue, and saves o
   await runCommand(systemActor("t"), async (ctx) => { const c = await callStartRecorder({ ctx, facts, at }); c.set({ status: "ringing", ringingAt: new Date() }); expect(c.changed()).toEqual(["status", "ringingAt"]); await c.save({ transaction: ctx.transaction }); });
   const db1 = await Call.findByPk(c1.id);
   expect(db1).toMatchObject({ status: "ringing", queue: "q1", callerNumber: "+79121234567" });
+  // a ring: a new call becomes ringing; the first ring time stays
+  const r1 = new Date(Date.now() - 1000);
+  const fresh = await runCommand(systemActor("t"), (ctx) => callStartRecorder({ ctx, facts: { ...facts, pbxCallId: "3.3" }, at, ringingAt: r1 }));
+  expect(fresh).toMatchObject({ status: "ringing", ringingAt: r1, startedAt: at });
+  const again = await runCommand(systemActor("t"), (ctx) => callStartRecorder({ ctx, facts: { ...facts, pbxCallId: "3.3" }, at: new Date(), ringingAt: new Date() }));
+  expect(again).toMatchObject({ id: fresh.id, status: "ringing", ringingAt: r1, startedAt: at });
+  await Call.update({ status: "answered" }, { where: { id: fresh.id } });
+  const later = await runCommand(systemActor("t"), (ctx) => callStartRecorder({ ctx, facts: { ...facts, pbxCallId: "3.3" }, at: new Date(), ringingAt: new Date() }));
+  expect(later).toMatchObject({ status: "answered", ringingAt: r1 });
   const out = await runCommand(systemActor("t"), (ctx) => callStartRecorder({ ctx, facts: { ...facts, pbxCallId: "2.2", direction: "outbound", callerRaw: "200", calledRaw: "89120000000" }, at }));
   expect(out).toMatchObject({ direction: "outbound", callerNumber: null, calledNumber: "+79120000000" });
 });
