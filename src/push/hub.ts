@@ -1,11 +1,12 @@
 // Receives pushes from PostgreSQL (LISTEN) and hands each to the connections of this instance
-// whose user it is meant for, in NOTIFY order. A push too large for NOTIFY arrives as a reference
-// to its stored body, read on the listening connection itself (no connection per message).
+// whose user it is meant for, in NOTIFY order. A push too large for NOTIFY arrives deflated, or
+// when even that is too large as a reference to its stored body, read on the listening connection
+// itself (no connection per message).
 // Reconnects by itself if the database restarts; pushes sent while it was away are gone, so after a
 // reconnect every connection of this instance is told to "resync" (re-read what it shows).
 import pg from "pg";
 import { logger } from "../logger.ts";
-import { PUSH_CHANNEL, type Audience, type PushMessage } from "./publish.ts";
+import { PUSH_CHANNEL, unpackPush, type Audience, type PackedPush, type PushMessage } from "./publish.ts";
 
 /** The listening connection's name in pg_stat_activity. */
 export const PUSH_LISTENER_NAME = "open-pechora push listener";
@@ -92,8 +93,9 @@ export class PushHub {
   private onPayload(client: pg.Client, payload: string): void {
     this.inOrder = this.inOrder.then(async () => {
       try {
-        let msg = JSON.parse(payload) as PushMessage | { ref: number };
-        if ("ref" in msg) {
+        let msg = JSON.parse(payload) as PushMessage | PackedPush | { ref: number };
+        if ("z" in msg) msg = unpackPush(msg);
+        else if ("ref" in msg) {
           const r = await client.query("SELECT body FROM push_messages WHERE id = $1", [msg.ref]);
           if (!r.rows[0]) return;
           msg = r.rows[0].body as PushMessage;

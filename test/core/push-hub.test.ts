@@ -1,5 +1,7 @@
-// The push hub delivers in NOTIFY order, including pushes too large for NOTIFY (stored in
-// push_messages and read back on the hub's own listening connection).
+// The push hub delivers in NOTIFY order, including pushes too large for NOTIFY (deflated into
+// the payload, or when even that is too large stored in push_messages and read back on the hub's
+// own listening connection).
+import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QueryTypes } from "sequelize";
 import { PUSH_LISTENER_NAME, PushHub, type PushSubscriber } from "../../src/push/hub.ts";
@@ -29,21 +31,25 @@ const until = async (ok: () => boolean) => {
 describe("push hub", () => {
   it("a large push and the small ones after it arrive whole and in the order they were sent", async () => {
     got.length = 0;
-    const big = { text: "з".repeat(NOTIFY_LIMIT) };
+    const big = { text: "з".repeat(NOTIFY_LIMIT) }; // deflates into the payload
+    const huge = { noise: randomBytes(NOTIFY_LIMIT).toString("base64") }; // does not: stored
     const [{ n: before }] = await db.sequelize.query<{ n: number }>("SELECT count(*)::int AS n FROM push_messages", { type: QueryTypes.SELECT });
     await db.sequelize.transaction(async (transaction) => {
       await publishPush(db.sequelize, { event: "one", audience: { userIds: [7001] }, data: { n: 1 } }, transaction);
       await publishPush(db.sequelize, { event: "big", audience: { userIds: [7001] }, data: big }, transaction);
+      await publishPush(db.sequelize, { event: "huge", audience: { userIds: [7001] }, data: huge }, transaction);
       await publishPush(db.sequelize, { event: "after", audience: { userIds: [7001] }, data: { n: 3 } }, transaction);
       await publishPush(db.sequelize, { event: "other", audience: { userIds: [7002] }, data: { n: 4 } }, transaction);
     });
-    for (let i = 0; i < 5; i++) await publishPush(db.sequelize, { event: i % 2 ? "small" : "big", audience: { userIds: [7001] }, data: i % 2 ? { i } : { i, ...big } });
-    await until(() => got.length >= 8);
-    expect(got.map((g) => g.event)).toEqual(["one", "big", "after", "big", "small", "big", "small", "big"]);
+    for (let i = 0; i < 5; i++) await publishPush(db.sequelize, { event: ["big", "small", "huge"][i % 3]!, audience: { userIds: [7001] }, data: [{ i, ...big }, { i }, { i, ...huge }][i % 3] });
+    await until(() => got.length >= 9);
+    expect(got.map((g) => g.event)).toEqual(["one", "big", "huge", "after", "big", "small", "huge", "big", "small"]);
     expect(got[1]!.data).toEqual(big);
-    expect(got[7]!.data).toEqual({ i: 4, ...big });
+    expect(got[2]!.data).toEqual(huge);
+    expect(got[6]!.data).toEqual({ i: 2, ...huge });
+    expect(got[7]!.data).toEqual({ i: 3, ...big });
     const [{ n: after }] = await db.sequelize.query<{ n: number }>("SELECT count(*)::int AS n FROM push_messages", { type: QueryTypes.SELECT });
-    expect(after - before).toBe(4);
+    expect(after - before).toBe(2); // the two huge ones
   });
 
   it("after the listening connection is lost, the hub reconnects and tells every connection to resync", async () => {
