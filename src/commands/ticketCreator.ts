@@ -33,7 +33,7 @@ const NUMBER_SQL = "to_char(now() AT TIME ZONE 'UTC', 'YYYY') || '-' || lpad(nex
 export async function ticketCreator({ ctx, input }: { ctx: Ctx; input: NewTicketInput }): Promise<Ticket> {
   authorize(ctx.actor, "ticket:create");
   const t = ctx.transaction;
-  const category = await categoryById(input.categoryId);
+  const category = await categoryById(input.categoryId, t);
   if (!category || !category.active) throw errors.notFound("category");
 
   let building: Building | null = null;
