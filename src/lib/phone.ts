@@ -3,10 +3,25 @@ import { parsePhoneNumberFromString } from "libphonenumber-js/min";
 
 const WITHHELD = new Set(["", "anonymous", "unknown", "<unknown>", "restricted", "private", "withheld", "unavailable"]);
 
+// Parsing is the costly part (libphonenumber's metadata walk, ~0.1 ms); the same numbers come
+// back with every event of a call and every turn of a dialogue, so results are remembered.
+const MEMO_MAX = 10_000;
+const memo = new Map<string, string | null>();
+
 /** Normalises a Russian or international number to E.164, or null when it is not a usable number. */
 export function normalizePhone(raw: string | null | undefined): string | null {
   if (raw == null) return null;
-  const s = String(raw).trim();
+  const key = String(raw);
+  const known = memo.get(key);
+  if (known !== undefined) return known;
+  const e164 = parse(key);
+  if (memo.size >= MEMO_MAX) memo.clear();
+  memo.set(key, e164);
+  return e164;
+}
+
+function parse(raw: string): string | null {
+  const s = raw.trim();
   if (WITHHELD.has(s.toLowerCase())) return null;
   let digits = s.replace(/[^\d+]/g, "");
   if (!digits) return null;
