@@ -8,6 +8,7 @@ import { Organisation } from "../models/Organisation.ts";
 import { ApiToken, Session } from "../models/Session.ts";
 import { User } from "../models/User.ts";
 import { hashPassword, passwordRules, verifyPassword } from "./passwords.ts";
+import { sessionWithUser, tokenWithUser } from "./principal.ts";
 
 export const SESSION_COOKIE = "op_session";
 export const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
@@ -56,10 +57,11 @@ export async function login(loginName: string, password: string, ip: string | nu
 }
 
 export async function sessionUser(token: string): Promise<{ session: Session; user: User } | null> {
-  const session = await Session.findByPk(sha256(token), { include: [{ model: User, as: "user", include: [{ model: Organisation, as: "organisation" }] }] });
-  if (!session || session.expiresAt < new Date()) return null;
-  const user = session.user;
-  if (!user || !user.active || (user.organisation && !user.organisation.active)) return null;
+  const found = await sessionWithUser(sha256(token));
+  if (!found || found.credential.expiresAt < new Date()) return null;
+  const { credential: session, user } = found;
+  if (!user.active || (user.organisation && !user.organisation.active)) return null;
+  session.user = user;
   return { session, user };
 }
 
@@ -86,13 +88,11 @@ export async function createApiToken(user: User, name: string): Promise<string> 
 }
 
 export async function tokenUser(token: string): Promise<User | null> {
-  const t = await ApiToken.findOne({
-    where: { tokenHash: sha256(token), revokedAt: null },
-    include: [{ model: User, as: "user", include: [{ model: Organisation, as: "organisation" }] }],
-  });
-  const user = t?.user;
+  const found = await tokenWithUser(sha256(token));
+  if (!found) return null;
+  const { credential: t, user } = found;
   // As for a session: a user switched off, or of an organisation switched off, is no one.
-  if (!t || !user || !user.active || (user.organisation && !user.organisation.active)) return null;
+  if (!user.active || (user.organisation && !user.organisation.active)) return null;
   // Minute precision is enough for "last used"; writing it on every request made concurrent
   // clients of one token queue on the same row.
   if (!t.lastUsedAt || Date.now() - t.lastUsedAt.getTime() > 60_000) void t.update({ lastUsedAt: new Date() }).catch(() => {});

@@ -1,5 +1,7 @@
 // Registers a new ticket from any channel, and routes it to the building's УО when the
 // address is known (an automatic, recorded "route" step).
+import { QueryTypes, type Transaction } from "sequelize";
+import { columnsOf, instanceOf } from "../db/joinedRow.ts";
 import { sequelize } from "../db/sequelize.ts";
 import { systemActor, type Ctx } from "../context.ts";
 import { errors } from "../errors.ts";
@@ -46,7 +48,7 @@ export async function ticketCreator({ ctx, input }: { ctx: Ctx; input: NewTicket
   }
   const buildingId = input.buildingId ?? apartment?.buildingId ?? null;
   if (buildingId) {
-    building = await Building.findByPk(buildingId, { include: [{ model: Organisation, as: "uo" }], transaction: t });
+    building = await buildingWithUo(buildingId, t);
     if (!building) throw errors.notFound("building");
   }
   if (!building && !input.addressText?.trim())
@@ -118,6 +120,17 @@ export async function ticketCreator({ ctx, input }: { ctx: Ctx; input: NewTicket
   ticket.history = history;
   await outageLinker({ ctx, ticket, category });
   return ticket;
+}
+
+let buildingSql: string | undefined;
+/** The building and its УО, in one plain statement (the include cost ~0.4 ms of CPU a create). */
+async function buildingWithUo(id: number, transaction: Transaction): Promise<Building | null> {
+  buildingSql ??= `SELECT ${columnsOf(Building, "b")}, ${columnsOf(Organisation, "o")} FROM buildings b LEFT JOIN organisations o ON o.id = b.uo_id WHERE b.id = $1`;
+  const [row] = await sequelize().query<Record<string, unknown>>(buildingSql, { bind: [id], type: QueryTypes.SELECT, transaction });
+  const building = row ? instanceOf(Building, row, "b") : null;
+  const uo = row ? instanceOf(Organisation, row, "o") : null;
+  if (building && uo) building.uo = uo;
+  return building;
 }
 
 const ROUTE_FACTS = () => ({ unansweredAttempts: 0, unreachableMinAttempts: 4, now: new Date() });
