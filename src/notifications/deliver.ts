@@ -76,6 +76,15 @@ async function route(d: Delivery, foreignWaitMs: number): Promise<"ok" | "skippe
   return "ok";
 }
 
+/**
+ * How long a delivery whose sender lives on another instance waits before it is looked at again:
+ * a second at first, then a quarter of its age, at most 15 s. (Every second for the whole wait
+ * kept an instance without that sender — no SMTP configured, say — busy re-reading each one.)
+ */
+function elsewhereWait(d: Delivery): number {
+  return Math.min(15_000, Math.max(1000, (Date.now() - d.createdAt.getTime()) / 4));
+}
+
 const firstLine = (s: string) => `Открытая Печора: ${s.split("\n")[0]!.slice(0, 80)}`;
 
 async function update(id: number, fields: Record<string, unknown>): Promise<void> {
@@ -131,7 +140,7 @@ export async function deliverOne(boss: PgBoss, deliveryId: number, opts: Deliver
     const r = await route(d, opts.foreignWaitMs ?? 10 * 60_000);
     if (r === "skipped") return r;
     if (r === "elsewhere") {
-      await enqueueDelivery(boss, d.id, { startAfterMs: 1000 });
+      await enqueueDelivery(boss, d.id, { startAfterMs: elsewhereWait(d) });
       return r;
     }
   }
@@ -142,7 +151,7 @@ export async function deliverOne(boss: PgBoss, deliveryId: number, opts: Deliver
       await fallBack(boss, d, `нет отправителя для канала ${channel}`);
       return "fallback";
     }
-    await enqueueDelivery(boss, d.id, { startAfterMs: 1000 });
+    await enqueueDelivery(boss, d.id, { startAfterMs: elsewhereWait(d) });
     return "elsewhere";
   }
   const slot = await reserveSlot(channel, d.address!, limits[channel], opts.maxInlineWaitMs ?? 1500);
