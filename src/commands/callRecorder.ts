@@ -1,7 +1,7 @@
 // Records what the PBX reports about calls: the call log row, which operator phones rang (and
 // gets the screen-pop), who answered (others' pops are withdrawn), how it ended, the call-back
 // list, and the outcome of click-to-call attempts. Called by the telephony door as the system.
-import { Op, type InferAttributes } from "sequelize";
+import { Op } from "sequelize";
 import type { Ctx } from "../context.ts";
 import { config } from "../config.ts";
 import { sequelize } from "../db/sequelize.ts";
@@ -13,6 +13,7 @@ import { User } from "../models/User.ts";
 import { publishPush } from "../push/publish.ts";
 import { contactAttemptResolver } from "./contactAttemptRecorder.ts";
 import { callPopLoader } from "./callPopLoader.ts";
+import { columnsOf, instanceOf } from "../db/joinedRow.ts";
 import { preparedQuery } from "../db/prepared.ts";
 
 /** What the telephony door knows about a call, in PBX-neutral terms. */
@@ -46,10 +47,6 @@ function numbers(f: CallFacts) {
 // The live record of a call, created or brought up to date and locked in one statement (every
 // AMI event of a call starts here): a live call is unique by (pbx, pbx_call_id) (calls_live).
 // A later event keeps a number the PBX has stopped reporting, except an outbound call's caller.
-const callColumns = () =>
-  Object.entries(Call.getAttributes())
-    .map(([name, a]) => `c.${a.field ?? name} AS "${name}"`)
-    .join(", ");
 let startSql: string | undefined;
 const START_SQL = () =>
   (startSql ??= `
@@ -70,7 +67,7 @@ ON CONFLICT (pbx, pbx_call_id) WHERE status <> 'ended' DO UPDATE SET
                       OR c.called_number IS DISTINCT FROM coalesce(EXCLUDED.called_number, c.called_number)
                       OR (c.ringing_at IS NULL AND EXCLUDED.ringing_at IS NOT NULL)
                     THEN now() ELSE c.updated_at END
-RETURNING ${callColumns()}`);
+RETURNING ${columnsOf(Call, "c")}`);
 
 /**
  * Finds the live record of a call, creating it when this is the first we hear of it.
@@ -78,7 +75,7 @@ RETURNING ${callColumns()}`);
  */
 export async function callStartRecorder({ ctx, facts, at, ringingAt = null }: { ctx: Ctx; facts: CallFacts; at: Date; ringingAt?: Date | null }): Promise<Call> {
   const n = numbers(facts);
-  const [row] = await preparedQuery<InferAttributes<Call>>(ctx.transaction, "op_call_start", START_SQL(), [
+  const [row] = await preparedQuery<Record<string, unknown>>(ctx.transaction, "op_call_start", START_SQL(), [
     facts.pbx,
     facts.pbxCallId,
     facts.direction,
@@ -89,8 +86,9 @@ export async function callStartRecorder({ ctx, facts, at, ringingAt = null }: { 
     facts.partial,
     ringingAt,
   ]);
-  if (!row) throw new Error("the call was neither found nor created");
-  return Call.build(row, { isNewRecord: false, raw: true });
+  const call = row && instanceOf(Call, row, "c");
+  if (!call) throw new Error("the call was neither found nor created");
+  return call;
 }
 
 async function operatorFor(ctx: Ctx, extension: string): Promise<User | null> {

@@ -31,14 +31,10 @@ export function summaryRowFromJson(row: Record<string, unknown>): Ticket {
   return row as unknown as Ticket;
 }
 
-/** Summary rows of these tickets, in no particular order (callers order by their ids). */
-export async function ticketSummaryRows(ids: number[], transaction?: Transaction): Promise<Ticket[]> {
-  if (!ids.length) return [];
-  return sequelize().query<Ticket>(SUMMARY_ROWS_SQL, { bind: [ids], type: QueryTypes.SELECT, transaction });
-}
-
-/** The rows of `ids`, in the order of `ids`. */
+/** The summary rows of `ids`, in the order of `ids`. */
 export async function ticketSummaryRowsInOrder(ids: number[], transaction?: Transaction): Promise<Ticket[]> {
-  const byId = new Map((await ticketSummaryRows(ids, transaction)).map((t) => [t.id, t]));
+  if (!ids.length) return [];
+  const rows = await sequelize().query<Ticket>(SUMMARY_ROWS_SQL, { bind: [ids], type: QueryTypes.SELECT, transaction });
+  const byId = new Map(rows.map((t) => [t.id, t]));
   return ids.flatMap((id) => byId.get(id) ?? []);
 }

@@ -1,5 +1,6 @@
-// One plain statement over a few joined tables, its row split back into model instances: for the
-// lookups every request makes, where the model layer's nested include cost several times the query.
+// One plain statement's row (a few joined tables, or an upsert's RETURNING) split back into model
+// instances: for the lookups on hot paths, where the model layer's nested include or its
+// find-then-save cost several times the query.
 import type { Model, ModelStatic } from "sequelize";
 
 /** `alias.column AS "alias.attribute"` for every attribute of the model. */
