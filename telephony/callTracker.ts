@@ -24,6 +24,7 @@ import type { AmiBlock, AmiConnection } from "./amiConnection.ts";
 import { CallMapper, type CallEvent, type CallInfo } from "./callMapper.ts";
 
 const PBX_ACTOR = systemActor("АТС");
+const RETRY_DELAYS_MS = [200, 1000, 3000];
 
 /** A call's start waiting for its turn: what it waits for, and whether its ringing took it over. */
 interface WaitingStart {
@@ -31,7 +32,6 @@ interface WaitingStart {
   before: Promise<void> | undefined;
   superseded: boolean;
 }
-const RETRY_DELAYS_MS = [200, 1000, 3000];
 
 export class CallTracker {
   private queue: Promise<void> = Promise.resolve();
@@ -103,20 +103,22 @@ export class CallTracker {
     const waiting = this.waitingStarts.get(key);
     this.waitingStarts.delete(key);
     if (e.type === "started") this.waitingStarts.set(key, (start = { at: e.at, before, superseded: false }));
-    else if (e.type === "ringing") {
-      if (waiting) {
-        // the ringing takes the start's place in the lane: it waits for what the start waited for
-        waiting.superseded = true;
-        before = waiting.before;
-        startedAt = waiting.at;
-        this.waitingStarts.delete(key);
-        this.coalescedStarts++;
-      }
+    else if (e.type === "ringing" && waiting) {
+      // the ringing takes the start's place in the lane: it waits for what the start waited for
+      waiting.superseded = true;
+      before = waiting.before;
+      startedAt = waiting.at;
+      this.coalescedStarts++;
     }
     const after = [before, e.type === "ended" ? this.lastEnd : undefined];
+    const goesOn = !!before;
+    const task = async () => {
+      if (start && this.takeStart(key, start)) return; // its ringing took it over while it waited
+      await this.record(e, startedAt);
+    };
     this.pending++;
     const run: Promise<void> = Promise.all(after)
-      .then(() => (start?.superseded ? undefined : this.limited(() => (start && this.takeStart(key, start) ? Promise.resolve() : this.record(e, startedAt)), !!before)))
+      .then(() => (start?.superseded ? undefined : this.limited(task, goesOn)))
       .catch((err) => this.log.error({ err }, "call tracking step failed"))
       .finally(() => {
         if (this.lanes.get(key) === run) this.lanes.delete(key);
@@ -127,7 +129,7 @@ export class CallTracker {
   }
 
   /** A start's turn came: from now on it is recorded, not left to a ringing. True when it was left. */
-  private takeStart(key: string, start: { superseded: boolean }): boolean {
+  private takeStart(key: string, start: WaitingStart): boolean {
     if (this.waitingStarts.get(key) === start) this.waitingStarts.delete(key);
     return start.superseded;
   }
