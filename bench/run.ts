@@ -66,7 +66,9 @@ async function main() {
   } finally {
     clearTimeout(watchdog);
     await closeBenchDb();
-    await db.drop();
+    // BENCH_KEEP_DB=1 leaves the database for a look at its plans (drop it yourself afterwards)
+    if (process.env.BENCH_KEEP_DB === "1") log(`database kept: ${db.url}`);
+    else await db.drop();
   }
   printTable(figures);
   process.stdout.write(`\nload average at start ${loadAvgAtStart.map((x) => x.toFixed(2)).join(" ")}, at end ${os.loadavg().map((x) => x.toFixed(2)).join(" ")} (${os.cpus().length} CPUs)\n`);

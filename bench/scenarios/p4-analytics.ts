@@ -47,6 +47,11 @@ export const p4: Scenario = {
         ["overdue=true&sort=deadline", "uo"],
         ["status=closed&sort=updated", "uo"],
         ["sort=priority", "uo"],
+        // an operator's "last changed first" over everything, a search by a number's digits, a
+        // word within one УО
+        ["overdue=false&sort=updated", "operator"],
+        ["q=%N%&sort=created", "operator"],
+        ["uoId=%UO%&q=%D0%BE%D1%81%D0%BC%D0%BE%D1%82%D1%80&sort=created", "operator"],
       ];
       const n = ctx.quick ? 600 : 2000;
       ctx.log(`P4: ${n} filtered list pages`);
@@ -56,7 +61,7 @@ export const p4: Scenario = {
         maxMs: ctx.quick ? 20_000 : 120_000,
         task: async (i) => {
           const [q, who] = lists[i % lists.length]!;
-          const path = `/api/tickets?${q.replace("%UO%", String(g.uoIds[i % g.uoIds.length])).replace("%B%", String(b[(i * 31) % b.length])).replace("%C%", String(1 + (i % 20)))}&page=${1 + (Math.floor(i / lists.length) % 10)}&perPage=25`;
+          const path = `/api/tickets?${q.replace("%UO%", String(g.uoIds[i % g.uoIds.length])).replace("%B%", String(b[(i * 31) % b.length])).replace("%C%", String(1 + (i % 20))).replace("%N%", String(1 + ((i * 7919) % g.tickets)).padStart(7, "0").slice(1))}&page=${1 + (Math.floor(i / lists.length) % 10)}&perPage=25`;
           const r = await get(path, who);
           if (r.status !== 200) throw new Error(`${path}: ${r.status} ${r.body.slice(0, 200)}`);
         },
