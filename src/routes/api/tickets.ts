@@ -25,8 +25,7 @@ import { requireStaff, type AppState } from "../middleware/auth.ts";
 import { parse } from "../middleware/validate.ts";
 import { actionSchema, attachmentKindSchema, contactAttemptSchema, createTicketSchema, listSchema } from "./tickets.schema.ts";
 import { sequelize } from "../../db/sequelize.ts";
-import { pageIds } from "./ticketPage.ts";
-import { ticketSummaryRowsInOrder } from "../../commands/ticketSummaryRows.ts";
+import { listPage } from "./ticketPage.ts";
 
 export const ticketIncludes = [
   { model: Category, as: "category" },
@@ -39,15 +38,6 @@ export const ticketIncludes = [
 
 /** The ticket list counts matching tickets up to this many (see GET /). */
 export const LIST_COUNT_CAP = 2_000;
-
-/** count(*) of the tickets matching `where`, stopping at `cap` (counted in the database). */
-async function countUpTo(where: WhereOptions<Ticket>, cap: number): Promise<number> {
-  const options = Utils.mapOptionFieldNames({ where, attributes: ["id"], limit: cap }, Ticket);
-  const qg = sequelize().getQueryInterface().queryGenerator as { selectQuery(table: unknown, options: unknown, model: unknown): string };
-  const inner = qg.selectQuery(Ticket.getTableName(), options, Ticket).replace(/;\s*$/, "");
-  const [row] = await sequelize().query<{ n: number }>(`SELECT count(*)::int AS n FROM (${inner}) x`, { type: QueryTypes.SELECT });
-  return row!.n;
-}
 
 const idParam = (v: string | undefined) => {
   const n = Number(v);
@@ -117,12 +107,7 @@ export function ticketsRouter(): Router {
     // It reads ids only, without the joins (the list's joins never drop a row).
     // The page is chosen on the tickets alone (narrow rows, sort keys only), then its 25 rows are
     // joined: joining every matching ticket before sorting costs more than the page.
-    const [ids, counted] = await Promise.all([
-      pageIds(actor, where, q.sort, q.page, q.perPage),
-      countUpTo({ [Op.and]: [ticketScope(actor), ...where] }, LIST_COUNT_CAP + 1),
-    ]);
-    // the page's rows with the names the list shows, in one fixed statement
-    const rows = await ticketSummaryRowsInOrder(ids);
+    const { rows, counted } = await listPage(actor, where, q.sort, q.page, q.perPage, LIST_COUNT_CAP + 1);
     const totalExact = counted <= LIST_COUNT_CAP;
     ctx.body = { items: rows.map((t) => presentTicketSummary(t, actor)), page: q.page, perPage: q.perPage, total: totalExact ? counted : LIST_COUNT_CAP, totalExact };
   });
