@@ -1,7 +1,7 @@
 // Records what the PBX reports about calls: the call log row, which operator phones rang (and
 // gets the screen-pop), who answered (others' pops are withdrawn), how it ended, the call-back
 // list, and the outcome of click-to-call attempts. Called by the telephony door as the system.
-import { Op } from "sequelize";
+import { Op, QueryTypes } from "sequelize";
 import type { Ctx } from "../context.ts";
 import { config } from "../config.ts";
 import { sequelize } from "../db/sequelize.ts";
@@ -187,6 +187,37 @@ const ATTEMPT_OUTCOME: Record<CallOutcome, Exclude<ContactOutcome, "pending">> =
   abandoned: "no_answer",
   failed: "failed",
 };
+
+/** How long a click-to-call may wait for its result before the call is looked for on its own. */
+export const DIAL_RESULT_WAIT_MINUTES = 15;
+
+/**
+ * A click-to-call still "pending" long after it was placed: the PBX's answer to the Originate never
+ * came (the AMI link dropped in between, the instance that dialled stopped). Its call, found by the
+ * attempt or by the Originate's id (the call's own id), settles it when it has ended; without one
+ * the call did not take place. A call still live is left to end by itself. Returns the attempts settled.
+ */
+export async function staleDialResolver({ ctx, now }: { ctx: Ctx; now: Date }): Promise<number> {
+  const stale = await sequelize().query<{ id: number; live: boolean; outcome: CallOutcome | null }>(
+    `SELECT a.id,
+            EXISTS (SELECT 1 FROM calls c WHERE (c.contact_attempt_id = a.id OR c.pbx_call_id = a.call_ref) AND c.status <> 'ended') AS live,
+            (SELECT c.outcome FROM calls c WHERE (c.contact_attempt_id = a.id OR c.pbx_call_id = a.call_ref) AND c.status = 'ended'
+              ORDER BY c.ended_at DESC LIMIT 1) AS outcome
+       FROM contact_attempts a
+      WHERE a.outcome = 'pending' AND a.call_ref IS NOT NULL AND a.created_at <= $1::timestamptz - $2 * interval '1 minute'
+      ORDER BY a.id`,
+    { bind: [now, DIAL_RESULT_WAIT_MINUTES], type: QueryTypes.SELECT, transaction: ctx.transaction },
+  );
+  let settled = 0;
+  for (const a of stale) {
+    if (a.live) continue;
+    const outcome = a.outcome ? ATTEMPT_OUTCOME[a.outcome] : "failed";
+    logger.info({ attemptId: a.id, outcome }, "click-to-call without a result from the PBX settled");
+    await contactAttemptResolver({ ctx, attemptId: a.id, outcome });
+    settled++;
+  }
+  return settled;
+}
 
 export interface CallEnd {
   outcome: CallOutcome;

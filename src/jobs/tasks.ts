@@ -7,6 +7,7 @@ import { config } from "../config.ts";
 import { runCommand, systemActor, type Ctx } from "../context.ts";
 import { sequelize } from "../db/sequelize.ts";
 import { ticketActionTaker } from "../commands/ticketActionTaker.ts";
+import { staleDialResolver } from "../commands/callRecorder.ts";
 import { logger } from "../logger.ts";
 import { emit } from "../outbox/index.ts";
 import { buildDigest } from "./digest.ts";
@@ -144,6 +145,11 @@ export async function confirmationWatch(now: Date): Promise<{ reminded: number; 
   return { reminded, closed };
 }
 
+/** Click-to-calls whose result the PBX never reported are settled (src/commands/callRecorder.ts). */
+export async function staleDialWatch(now: Date): Promise<number> {
+  return runCommand(sys("звонок из панели без ответа АТС"), (ctx) => staleDialResolver({ ctx, now }));
+}
+
 /** Planned outages starting soon are announced once more to the residents. */
 export async function outageAnnouncements(now: Date): Promise<number> {
   const s = await scheduleSettings();
@@ -208,6 +214,7 @@ export function scheduledJobs(): ScheduledJob[] {
     { name: "deadline-watch", cron: "*/5 * * * *", run: at(deadlineWatch) },
     { name: "outage-announcements", cron: "*/5 * * * *", run: at(outageAnnouncements) },
     { name: "confirmation-watch", cron: "*/15 * * * *", run: at(confirmationWatch) },
+    { name: "stale-dial-watch", cron: "*/5 * * * *", run: at(staleDialWatch) },
     { name: "daily-digest", cron: "0 * * * *", run: at(digestTick) },
     { name: "report-summary-fold", cron: "*/10 * * * * *", run: async () => void (await foldReportSummary()) },
     { name: "housekeeping", cron: "30 3 * * *", run: at(housekeeping) },
