@@ -176,6 +176,39 @@ describe("scoping", () => {
   });
 });
 
+describe("list for everyone else (one statement: ids, capped count, rows)", () => {
+  const ids = (r: { body: { items: Array<{ id: number }> } }) => r.body.items.map((t) => t.id);
+
+  it("every sort pages exactly as one ordered query; the text search finds words and number digits", async () => {
+    const tag = `Поиск${uid()}`;
+    const made: Array<{ id: number; number: string }> = [];
+    for (let i = 0; i < 7; i++) made.push((await newTicket(ops, { description: `Течёт ${tag} в подвале, ${i}` })).body);
+    await db.sequelize.query(
+      `UPDATE tickets SET emergency = (id % 3 = 0), deadline_at = now() + (id % 4) * interval '1 hour', updated_at = now() - (id % 2) * interval '1 minute' WHERE id = ANY($1::int[])`,
+      { bind: [made.map((t) => t.id)] },
+    );
+    const tier = `(CASE WHEN status <> 'closed' AND emergency THEN 0 WHEN status <> 'closed' THEN 1 ELSE 2 END)`;
+    const orders = { created: "created_at DESC", deadline: "deadline_at ASC", updated: "updated_at DESC", priority: `${tier} ASC, deadline_at ASC` };
+    for (const [sort, order] of Object.entries(orders)) {
+      const [expected] = (await db.sequelize.query(`SELECT id FROM tickets WHERE description LIKE $1 ORDER BY ${order}, id DESC`, { bind: [`%${tag}%`] })) as [Array<{ id: number }>, unknown];
+      const got: number[] = [];
+      for (let page = 1; page <= 3; page++) {
+        const r = await ops.get(`/api/tickets?q=${encodeURIComponent(tag.toLowerCase())}&sort=${sort}&perPage=3&page=${page}`);
+        expect([r.status, r.body.total, r.body.totalExact]).toEqual([200, 7, true]);
+        got.push(...ids(r));
+      }
+      expect(got, sort).toEqual(expected.map((r) => r.id));
+    }
+    expect(ids(await ops.get(`/api/tickets?q=${encodeURIComponent(made[3]!.number)}`))).toEqual([made[3]!.id]);
+    // another УО sees none of them; search characters are only text
+    expect((await otherUo.get(`/api/tickets?q=${encodeURIComponent(tag)}`)).body).toMatchObject({ items: [], total: 0 });
+    for (const q of ["'$1:x?", "%", "_", "\\", "' OR 1=1 --", `${tag}%`]) {
+      const r = await ops.get(`/api/tickets?q=${encodeURIComponent(q)}`);
+      expect([r.status, r.body.items], q).toEqual([200, []]);
+    }
+  });
+});
+
 describe("list order for a УО (its buildings or its own work)", () => {
   it("every sort pages exactly as one ordered query over uo_id = X OR executor_org_id = X", async () => {
     const org = await makeOrg("management_company");
