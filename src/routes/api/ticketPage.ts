@@ -5,7 +5,7 @@
 // are merged here (a few ms). Everyone else's page — its ids, the capped count and the rows with
 // their names — is read in one statement: a page is a handful of milliseconds of work, and with
 // ten clients at once the round trips and the model layer around four statements cost more.
-import { Op, QueryTypes, Utils, type FindOptions, type WhereOptions } from "sequelize";
+import { Op, QueryTypes, Utils, type WhereOptions } from "sequelize";
 import type { Actor } from "../../context.ts";
 import { sequelize } from "../../db/sequelize.ts";
 import { Ticket } from "../../models/Ticket.ts";
@@ -58,16 +58,28 @@ function compare(sort: ListSort): (a: SortRow, b: SortRow) => number {
   }
 }
 
-/** The SQL of a plain select on tickets (alias "Ticket"), values escaped by the model layer. */
-function selectSql(options: Pick<FindOptions<Ticket>, "where" | "order" | "limit" | "offset"> & { attributes: string[] }): string {
-  const qg = sequelize().getQueryInterface().queryGenerator as { selectQuery(table: unknown, options: unknown, model: unknown): string };
-  const mapped = Utils.mapOptionFieldNames(options as Parameters<typeof Utils.mapOptionFieldNames>[0], Ticket);
-  return qg.selectQuery(Ticket.getTableName(), { ...mapped, model: Ticket }, Ticket).replace(/;\s*$/, "");
+const qg = () =>
+  sequelize().getQueryInterface().queryGenerator as { getWhereConditions(where: unknown, tableName: string, model: unknown, options: object): string };
+
+/** The WHERE condition of `where` on tickets (alias "Ticket"), values escaped by the model layer. */
+function whereSql(where: WhereOptions<Ticket>): string {
+  const mapped = Utils.mapWhereFieldNames(where as Record<string, unknown>, Ticket);
+  return qg().getWhereConditions(mapped, "Ticket", Ticket, {}) || "TRUE";
 }
 
-/** count(*) of the tickets matching `where`, stopping at `cap` (counted in the database). */
-async function countUpTo(where: WhereOptions<Ticket>, cap: number): Promise<number> {
-  const [row] = await sequelize().query<{ n: number }>(`SELECT count(*)::int AS n FROM (${selectSql({ where, attributes: ["id"], limit: cap })}) x`, { type: QueryTypes.SELECT });
+/** orderOf(sort) as SQL (the same order; test/core/api.test.ts checks both against one query). */
+const ORDER_SQL: Record<ListSort, string> = {
+  created: `"Ticket"."created_at" DESC, "Ticket"."id" DESC`,
+  deadline: `"Ticket"."deadline_at" ASC, "Ticket"."id" DESC`,
+  updated: `"Ticket"."updated_at" DESC, "Ticket"."id" DESC`,
+  priority: `${PRIORITY_TIER} ASC, "Ticket"."deadline_at" ASC, "Ticket"."id" DESC`,
+};
+
+/** count(*) of the tickets matching `where` (SQL), stopping at `cap` (counted in the database). */
+const countSql = (where: string, cap: number) => `SELECT count(*)::int AS n FROM (SELECT "id" FROM "tickets" AS "Ticket" WHERE ${where} LIMIT ${cap}) x`;
+
+async function countUpTo(where: string, cap: number): Promise<number> {
+  const [row] = await sequelize().query<{ n: number }>(countSql(where, cap), { type: QueryTypes.SELECT });
   return row!.n;
 }
 
@@ -84,16 +96,17 @@ export interface ListPage {
 /** One page of the list in its order, with the number of matching tickets counted up to `cap`. */
 export async function listPage(actor: Actor, filters: WhereOptions<Ticket>[], sort: ListSort, page: number, perPage: number, cap: number): Promise<ListPage> {
   const offset = (page - 1) * perPage;
-  const where = { [Op.and]: [ticketScope(actor), ...filters] };
+  // the condition is built once for the count and the page (building it was a sixth of a page's CPU)
+  const where = whereSql({ [Op.and]: [ticketScope(actor), ...filters] });
   const orgId = mergedUo(actor, offset, perPage);
   if (orgId !== null) {
     const [ids, counted] = await Promise.all([mergedPageIds(orgId, filters, sort, offset, perPage), countUpTo(where, cap)]);
     return { rows: await ticketSummaryRowsInOrder(ids), counted };
   }
-  const ids = selectSql({ where, attributes: ["id"], order: orderOf(sort), limit: perPage, offset });
+  const ids = `SELECT "id" FROM "tickets" AS "Ticket" WHERE ${where} ORDER BY ${ORDER_SQL[sort]} LIMIT ${perPage} OFFSET ${offset}`;
   const [row] = await sequelize().query<{ n: number; rows: Array<Record<string, unknown>> }>(
     `WITH page AS (SELECT p.id, p.ord FROM unnest(ARRAY(${ids})) WITH ORDINALITY p(id, ord))
-     SELECT (SELECT count(*)::int FROM (${selectSql({ where, attributes: ["id"], limit: cap })}) x) AS n,
+     SELECT (${countSql(where, cap)}) AS n,
             (SELECT coalesce(json_agg(s ORDER BY page.ord), '[]') FROM page CROSS JOIN LATERAL (${SUMMARY_ROWS_FROM} WHERE t.id = page.id) s) AS rows`,
     { type: QueryTypes.SELECT },
   );
