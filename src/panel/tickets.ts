@@ -42,8 +42,13 @@ function maybeMultipart() {
 }
 const fileOf = (ctx: Context) => (ctx as unknown as { file?: { buffer: Buffer; originalname: string } }).file;
 
+/** Success: the flash waits on `url`; the browser is sent there (the panel script is told where to go). */
 function done(ctx: Context, url: string, text: string) {
   setFlash(ctx, { kind: "ok", text });
+  if (ctx.get("x-requested-with") === "panel") {
+    ctx.body = { redirect: url };
+    return;
+  }
   ctx.redirect(url);
   ctx.status = 303;
 }

@@ -191,6 +191,37 @@ describe.skipIf(!hasChromium)(hasChromium ? "panel in a real browser" : `panel i
     expect(await page.content()).not.toContain("Заявка чужой УО");
   });
 
+  it("a refused form keeps what the operator typed and says why; corrected, it creates the ticket with its flash", async () => {
+    const operator = await browserAs(w.users.operator);
+    await operator.goto(`${app.url}/panel/tickets/new`);
+    const description = `Нет отопления в квартире, батареи холодные ${Date.now()}`;
+    await operator.locator("#categoryId").selectOption({ index: 1 });
+    await operator.locator("#contactPhone").fill("12345");
+    await operator.locator("#contactName").fill("Иванова Мария Петровна");
+    await operator.locator("#addressText").fill("ул. Ленина, 5, кв. 12");
+    await operator.getByLabel("Описание").fill(description);
+    await operator.getByRole("button", { name: "Создать заявку" }).click();
+    const error = operator.locator("#new-ticket .form-error[role=alert]");
+    await error.waitFor();
+    expect(await error.textContent()).toContain("номер телефона не распознан");
+    // Nothing was created, the page did not change, and every field still holds what was typed.
+    expect(operator.url()).toMatch(/\/panel\/tickets\/new$/);
+    expect(await Ticket.count({ where: { description } })).toBe(0);
+    expect(await operator.getByLabel("Описание").inputValue()).toBe(description);
+    expect(await operator.locator("#contactName").inputValue()).toBe("Иванова Мария Петровна");
+    expect(await operator.locator("#addressText").inputValue()).toBe("ул. Ленина, 5, кв. 12");
+    expect(await operator.getByRole("button", { name: "Создать заявку" }).isEnabled()).toBe(true);
+
+    await operator.locator("#contactPhone").fill("+7 912 345-67-01");
+    await operator.getByRole("button", { name: "Создать заявку" }).click();
+    await operator.waitForURL(/\/panel\/tickets\/\d+$/);
+    const t = (await Ticket.findOne({ where: { description } }))!;
+    expect(operator.url()).toMatch(new RegExp(`/panel/tickets/${t.id}$`));
+    expect(t.contactPhone).toBe("+79123456701");
+    expect(await operator.locator(".flash.ok").textContent()).toContain(`Заявка № ${t.number} создана`);
+    expect(await Ticket.count({ where: { description } })).toBe(1);
+  });
+
   it("the УО registers an outage by street, sees it with its houses and ends it", async () => {
     const uo = await browserAs(w.users.uo);
     await uo.goto(`${app.url}/panel/outages`);

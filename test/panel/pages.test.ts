@@ -153,9 +153,13 @@ describe("staff pages", () => {
     good.set("expectedVersion", String(v));
     good.set("worksDone", "Заменена прокладка");
     good.set("file", new Blob([new Uint8Array(PDF)], { type: "application/pdf" }), "naryad.pdf");
+    // The panel script is told which page to open; the success flash waits there.
     const res = await c.postMultipart(`/panel/tickets/${t.id}/act/report`, good, csrf);
-    expect(res.text).toContain("Работы выполнены, идёт проверка");
-    expect(res.text).toContain("Заказ-наряд");
+    expect(JSON.parse(res.text)).toEqual({ redirect: `/panel/tickets/${t.id}` });
+    const card = await c.get(`/panel/tickets/${t.id}`);
+    expect(card.text).toContain("Работы выполнены, идёт проверка");
+    expect(card.text).toContain("Заказ-наряд");
+    expect(card.text).toMatch(/class="flash ok"[^>]*>Готово\./);
   });
 
   it("an expired session mid-form sends the user to the login page with a message", async () => {

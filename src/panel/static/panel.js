@@ -20,11 +20,12 @@
   function showFormError(form, message) {
     let box = $(".form-error", form);
     if (!box) {
-      box = el("div", { class: "form-error", role: "alert" });
+      box = el("div", { class: "form-error flash error", role: "alert" });
       form.append(box);
     }
     box.hidden = false;
     box.textContent = message;
+    box.scrollIntoView({ block: "nearest" });
   }
   document.addEventListener("submit", async (ev) => {
     const form = ev.target;
@@ -38,14 +39,18 @@
       ev.preventDefault();
       return apiSubmit(form, buttons);
     }
-    if (form.enctype === "multipart/form-data" && form.dataset.native === undefined) {
+    // Uploads, and forms marked data-inline, are posted by the script: a refusal is shown in the
+    // form and what was typed stays; on success the server names the page to open (its flash waits there).
+    const multipart = form.enctype === "multipart/form-data";
+    if ((multipart && form.dataset.native === undefined) || (form.method === "post" && form.dataset.inline !== undefined)) {
       ev.preventDefault();
       form.dataset.busy = "1";
       buttons.forEach((b) => (b.disabled = true));
       try {
+        const data = new FormData(form);
         const res = await fetch(form.action, {
           method: "POST",
-          body: new FormData(form),
+          body: multipart ? data : new URLSearchParams(data),
           headers: { "x-csrf-token": csrf(), "x-requested-with": "panel" },
           credentials: "same-origin",
         });

@@ -77,7 +77,7 @@ export function ticketCard(t: Card, csrf: string, ch: ActionChoices, x: CardExtr
     ? html`<ol class="attempts">${t.contactAttempts.map((c) => html`<li>${c.atLocal} — ${OUTCOMES[c.outcome] ?? c.outcome}${c.note ? html`: ${c.note}` : null}</li>`)}</ol>`
     : html`<p class="muted">Звонков не было.</p>`}
   ${x.canAttempt && open
-    ? html`<form method="post" action="/panel/tickets/${t.id}/attempts" class="stack attempt-form">
+    ? html`<form method="post" action="/panel/tickets/${t.id}/attempts" class="stack attempt-form" data-inline>
     <input type="hidden" name="_csrf" value="${csrf}">
     <label for="att-outcome">Результат звонка</label>
     <select id="att-outcome" name="outcome" required><option value="answered">Житель ответил</option><option value="no_answer">Не ответил</option><option value="busy">Занято</option><option value="failed">Вызов не состоялся</option></select>

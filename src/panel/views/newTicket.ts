@@ -30,7 +30,7 @@ export async function categorySelect(): Promise<Html> {
 
 export async function newTicketForm(csrf: string, _a: UserActor): Promise<Html> {
   return html`<h1>Новая заявка</h1>
-<form method="post" action="/panel/tickets" class="stack wide" id="new-ticket" data-once>
+<form method="post" action="/panel/tickets" class="stack wide" id="new-ticket" data-once data-inline>
 <input type="hidden" name="_csrf" value="${csrf}">
 <input type="hidden" name="residentId" id="residentId">
 <fieldset><legend>Житель</legend>

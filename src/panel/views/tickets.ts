@@ -116,8 +116,8 @@ export function actionForms(t: Card, actions: OfferedAction[], csrf: string, ch:
     const body = html`<input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="expectedVersion" value="${t.version}">
 ${fields}<button type="submit">${a.label}</button>`;
     if (!fields.some(Boolean))
-      return html`<form method="post" action="${url}" class="action inline" data-action="${a.action}">${body}</form>`;
+      return html`<form method="post" action="${url}" class="action inline" data-action="${a.action}" data-inline>${body}</form>`;
     return html`<details class="action" data-action="${a.action}"><summary>${a.label}</summary>
-<form method="post" action="${url}" class="stack"${multipart ? html` enctype="multipart/form-data"` : null}>${body}</form></details>`;
+<form method="post" action="${url}" class="stack" data-inline${multipart ? html` enctype="multipart/form-data"` : null}>${body}</form></details>`;
   })}`;
 }
