@@ -181,7 +181,8 @@ export class AmiConnection extends EventEmitter<AmiConnectionEvents> {
     const wait = Math.round(base * (0.8 + Math.random() * 0.4));
     if (wasReady || this.attempt === 1) this.log.warn({ reason, retryInMs: wait }, "AMI connection down");
     else this.log.debug({ reason, retryInMs: wait }, "AMI still unreachable");
-    if (wasReady) this.emit("down", reason);
+    // down: the link was up, or the first attempt failed (a refused login says auth_failed instead)
+    if ((wasReady || this.attempt === 1) && !slow) this.emit("down", reason);
     this.later(wait, () => this.state === "waiting" && this.connect());
   }
 

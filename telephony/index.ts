@@ -11,6 +11,7 @@ import { logger } from "../src/logger.ts";
 import type { Door, DoorFactory } from "../src/server.ts";
 import { AmiConnection, type AmiOptions } from "./amiConnection.ts";
 import { CallTracker } from "./callTracker.ts";
+import { reportLinkState } from "./linkReporter.ts";
 import { DIAL_CHANNEL, Leadership } from "./leader.ts";
 
 export interface TelephonyOptions extends Partial<Pick<AmiOptions, "actionTimeoutMs" | "loginTimeoutMs" | "pingIntervalMs" | "backoffInitialMs" | "backoffMaxMs">> {
@@ -78,7 +79,9 @@ export function telephonyDoor(opts: TelephonyOptions = {}): DoorFactory {
         const conn = new AmiConnection({ host: ami.host!, port: ami.port, user: ami.user!, secret: ami.secret!, ...opts });
         // calls are recorded in parallel on a quarter of the database pool at most
         const tracker = new CallTracker(conn, pbx, Math.max(1, Math.floor((cfg.database.poolMax ?? 20) / 4)));
-        link = { conn, tracker, detach: tracker.attach() };
+        const detachTracker = tracker.attach();
+        const detachReporter = reportLinkState(conn, pbx);
+        link = { conn, tracker, detach: () => (detachTracker(), detachReporter()) };
         conn.start();
       },
       onLose() {

@@ -14,6 +14,8 @@ import { panelErrors } from "./errors.ts";
 import { staff } from "./guard.ts";
 import { html, selected, checked } from "./html.ts";
 import { page, ROLE_LABELS } from "./layout.ts";
+import { pbxLinkOf } from "../commands/pbxLinkRecorder.ts";
+import { presentPbxLink, type PbxLinkView } from "../presenters/pbxLink.ts";
 
 const UNIT_LABELS: Record<string, string> = { minutes: "минут", hours: "часов", calendar_days: "календарных дней", working_days: "рабочих дней" };
 export const ORG_LABELS: Record<string, string> = {
@@ -25,6 +27,21 @@ export const ORG_LABELS: Record<string, string> = {
   oversight: "Надзор",
 };
 const DAY_KINDS: Record<string, string> = { off: "выходной", work: "рабочий (перенос)", short: "сокращённый", normal: "как обычно" };
+
+const PBX_STATES: Record<PbxLinkView["state"], string> = {
+  off: "не настроено",
+  ready: "на связи",
+  down: "нет связи",
+  auth_failed: "вход отклонён",
+  unknown: "не подтверждено",
+};
+
+/** The PBX row of the status page: the link as its holder reported it, and the technical reason. */
+function amiRow(pbx: PbxLinkView, note: string) {
+  const since = pbx.state !== "off" && pbx.sinceLocal ? ` с ${pbx.sinceLocal}` : "";
+  const reason = pbx.lastError && pbx.state !== "ready" ? `; причина: ${pbx.lastError}` : "";
+  return html`<tr data-pbx-state="${pbx.state}"><td>АТС (AMI)</td><td class="${pbx.state === "ready" ? "ok" : "bad"}">${PBX_STATES[pbx.state]}${since}</td><td>${note}${reason}</td></tr>`;
+}
 
 export function adminRoutes(): Router {
   const r = new Router({ prefix: "/panel" });
@@ -143,6 +160,8 @@ ${list.map((o) => html`<tr><td>${o.shortName}</td><td>${o.inn ?? "—"}</td><td>
     );
     const channels = configuredChannels();
     const cfg = config();
+    const amiConfigured = !!(cfg.ami.host && cfg.ami.user && cfg.ami.secret);
+    const pbx = presentPbxLink(amiConfigured ? await pbxLinkOf(`${cfg.ami.host}:${cfg.ami.port}`) : null, { configured: amiConfigured, forAdmin: true });
     const row = (name: string, ok: boolean, note: string, yes = "подключено", no = "не подключено") =>
       html`<tr><td>${name}</td><td class="${ok ? "ok" : "bad"}">${ok ? yes : no}</td><td>${note}</td></tr>`;
     page(ctx, {
@@ -153,7 +172,7 @@ ${list.map((o) => html`<tr><td>${o.shortName}</td><td>${o.inn ?? "—"}</td><td>
 ${row("Telegram", channels.includes("telegram"), cfg.telegram.token ? `режим: ${cfg.telegram.mode}` : "токен не задан")}
 ${row("ВКонтакте", channels.includes("vk"), cfg.vk.token ? `режим: ${cfg.vk.mode}` : "токен не задан")}
 ${row("Электронная почта", channels.includes("email"), cfg.smtp.url ? "SMTP задан" : "SMTP не задан")}
-${row("АТС (AMI)", !!cfg.ami.host, cfg.ami.host ? `${cfg.ami.host}:${cfg.ami.port}; последний звонок в журнале: ${lastCall?.at ?? "нет"}` : "адрес АТС не задан", "настроено", "не настроено")}
+${amiRow(pbx, cfg.ami.host ? `${cfg.ami.host}:${cfg.ami.port}; последний звонок в журнале: ${lastCall?.at ?? "нет"}` : "адрес АТС не задан")}
 </tbody></table>
 <h2>Очередь уведомлений</h2>
 <dl class="facts"><dt>Ожидают отправки</dt><dd id="outbox-backlog">${q?.backlog ?? 0}</dd>

@@ -9,3 +9,6 @@ allow("call:read", (a) => isCallCentre(a) || (a.kind === "user" && a.user.active
 allow("call:listen", (a) => isCallCentre(a) || (a.kind === "user" && a.user.active && a.role === "oversight"));
 allow("call:work", (a) => isCallCentre(a));
 allow("call:dial", (a) => a.kind === "user" && a.user.active && a.role === "operator" && a.orgType === "call_centre");
+// The PBX link's state: reported by the telephony door (the system), read by whoever reads calls.
+allow("pbx:report", (a) => a.kind === "system");
+allow("pbx:read", (a) => isCallCentre(a) || (a.kind === "user" && a.user.active && a.role === "oversight"));

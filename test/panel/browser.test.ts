@@ -276,4 +276,29 @@ describe.skipIf(!hasChromium)(hasChromium ? "panel in a real browser" : `panel i
     await agency.goto(`${app.url}/panel/requests`);
     await shot(agency, "agency-connection-requests");
   });
+
+  it("the operator sees at once when the PBX link is lost and when it is back; the admin's status page says why", async () => {
+    await amiReady();
+    const operator = await browserAs(w.users.operator);
+    await operator.goto(`${app.url}/panel/tickets`);
+    await operator.locator("#live-status", { hasText: "подключены" }).waitFor();
+    const banner = operator.locator("#pbx-link");
+    await banner.waitFor({ state: "attached" });
+    expect(await banner.isHidden()).toBe(true);
+    const port = ami.port;
+    await ami.stop();
+    await operator.locator('#pbx-link[data-state="down"]', { hasText: "Нет связи с АТС" }).waitFor();
+    expect(await banner.isVisible()).toBe(true);
+    await shot(operator, "operator-pbx-down");
+    const admin = await browserAs(w.users.admin);
+    await admin.goto(`${app.url}/panel/admin/status`);
+    const pbxRow = admin.locator('tr[data-pbx-state="down"]');
+    expect(await pbxRow.textContent()).toContain("нет связи");
+    expect(await pbxRow.textContent()).toContain("причина: connection closed");
+    // The PBX is back: the banner goes without a reload.
+    ami = new AmiTestServer({ user: "cti", secret: "cti_secret" });
+    await ami.start(port);
+    await operator.locator('#pbx-link[data-state="ready"]').waitFor({ state: "attached" });
+    expect(await banner.isHidden()).toBe(true);
+  });
 });

@@ -91,6 +91,7 @@ export const ACCESS: Record<string, Rule> = {
   "GET /api/calls": api("admin", "operator", "oversight"),
   "GET /api/callbacks": api("admin", "operator", "oversight"),
   "GET /api/calls/ringing": api("admin", "operator"),
+  "GET /api/telephony/link": api("admin", "operator", "oversight"),
   "GET /api/calls/:id": api("admin", "operator", "oversight"),
   "GET /api/calls/:id/pop": api("admin", "operator"),
   "GET /api/calls/:id/recording": api("admin", "operator", "oversight"),

@@ -217,6 +217,29 @@
   }
   const RESOURCES = { cold_water: "Холодная вода", hot_water: "Горячая вода", heating: "Отопление", electricity: "Электричество", gas: "Газ", sewerage: "Канализация" };
 
+  // ---- the PBX link: a banner while screen-pops cannot come ----
+  const SEES_PBX = ["operator", "admin", "oversight"];
+  function renderPbxLink(link) {
+    let box = $("#pbx-link");
+    if (!box) {
+      const main = $("#main");
+      if (!main) return;
+      box = el("div", { id: "pbx-link", class: "flash warn", role: "alert" });
+      main.prepend(box);
+    }
+    box.dataset.state = link.state;
+    box.hidden = !link.message;
+    box.textContent = link.message || "";
+  }
+  async function loadPbxLink() {
+    if (!SEES_PBX.includes(document.body.dataset.role)) return;
+    try {
+      renderPbxLink(await getJson("/api/telephony/link"));
+    } catch {
+      /* not for this user */
+    }
+  }
+
   function connectStream() {
     if (!isStaff() || !window.EventSource) return;
     const es = new EventSource("/api/stream");
@@ -224,6 +247,7 @@
     // Changes missed while pushes could not arrive are fetched at once: the list, the call-backs
     // and the calls ringing now (after a page change the pop would be lost otherwise).
     const catchUp = async (missed) => {
+      void loadPbxLink();
       if (missed && table && !refreshTimer) refreshTimer = setTimeout(refreshList, 0);
       if (missed) document.dispatchEvent(new CustomEvent("op:callbacks"));
       if (document.body.dataset.role !== "operator") return;
@@ -244,6 +268,7 @@
     es.addEventListener("resync", () => catchUp(true));
     es.addEventListener("ticket.changed", (e) => onTicketChanged(JSON.parse(e.data)));
     es.addEventListener("callbacks.changed", () => document.dispatchEvent(new CustomEvent("op:callbacks")));
+    es.addEventListener("pbx.link", (e) => renderPbxLink(JSON.parse(e.data)));
     for (const name of ["call.ringing", "call.answered", "call.ended", "call.withdrawn"])
       es.addEventListener(name, (e) => renderCall(name, JSON.parse(e.data)));
     es.onerror = () => status("Связь с сервером прервана, переподключение…");

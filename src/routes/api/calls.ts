@@ -22,6 +22,8 @@ import { User } from "../../models/User.ts";
 import { authorize, can } from "../../policies/index.ts";
 import { canViewTicket } from "../../policies/ticket.ts";
 import { presentCall } from "../../presenters/call.ts";
+import { presentPbxLink } from "../../presenters/pbxLink.ts";
+import { pbxLinkOf } from "../../commands/pbxLinkRecorder.ts";
 import { presentAttempt } from "../../presenters/ticket.ts";
 import { requireStaff, type AppState } from "../middleware/auth.ts";
 import { parse } from "../middleware/validate.ts";
@@ -125,6 +127,16 @@ export function callsRouter(): Router {
     authorize(actor, "call:read", undefined, "Список перезвона доступен ЦОЗ.");
     const rows = await Call.findAll({ where: { callbackStatus: "open" }, include: [{ model: User, as: "operator" }], order: [["callbackDueAt", "ASC"], ["id", "ASC"]], limit: 500 });
     ctx.body = { items: rows.map((c) => presentCall(c, { canListen: can(actor, "call:listen") })) };
+  });
+
+  // The PBX link as its holder last reported it (off when telephony is not configured).
+  r.get("/api/telephony/link", async (ctx) => {
+    const actor = requireStaff(ctx);
+    authorize(actor, "pbx:read");
+    const ami = config().ami;
+    const configured = !!(ami.host && ami.user && ami.secret);
+    const row = configured ? await pbxLinkOf(`${ami.host}:${ami.port}`) : null;
+    ctx.body = presentPbxLink(row, { configured, forAdmin: actor.role === "admin" });
   });
 
   r.get("/api/calls/ringing", async (ctx) => {
