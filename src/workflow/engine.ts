@@ -2,6 +2,7 @@
 // ticket's state. It checks state, role and relation, required fields and the guard, saves
 // the change, and writes the history row, the outbox event and the live push in the same
 // transaction.
+import { preparedQuery } from "../db/prepared.ts";
 import { sequelize } from "../db/sequelize.ts";
 import { actorLabel, type Actor, type Ctx } from "../context.ts";
 import { errors } from "../errors.ts";
@@ -120,7 +121,10 @@ export async function recordChanges(ctx: Ctx, ticket: Ticket, list: RecordedChan
       ${p(entry.action === "create" ? "ticket.created" : "ticket.transitioned")}::text, ${p(JSON.stringify(payload))}::jsonb, ${p(inline ? pushBody : null)}::text)`;
   });
   // History ids follow the order of the list (one sequence, rows inserted in VALUES order).
-  const [rows] = (await sequelize().query(
+  // Prepared for the usual one to three rows (a create with its route is two).
+  const rows = await preparedQuery<{ id: number; createdAt: Date }>(
+    ctx.transaction,
+    rowsSql.length <= 3 ? `op_history_${rowsSql.length}` : null,
     `WITH v (n, ticket_id, action, from_status, to_status, actor_kind, actor_user_id, actor_resident_id, actor_role, actor_org_id, reason, changes, topic, payload, push) AS (
        VALUES ${rowsSql.join(",\n")}
      ), h AS (
@@ -136,8 +140,8 @@ export async function recordChanges(ctx: Ctx, ticket: Ticket, list: RecordedChan
             (SELECT count(pg_notify('${OUTBOX_CHANNEL}', o.id::text)) FROM o) AS notified,
             CASE WHEN v.push IS NULL THEN NULL ELSE pg_notify('${PUSH_CHANNEL}', v.push) END
        FROM hn JOIN v USING (n) ORDER BY hn.n`,
-    { bind, transaction: ctx.transaction },
-  )) as [Array<{ id: number; createdAt: Date }>, unknown];
+    bind,
+  );
   for (const push of late) await publishPush(sequelize(), push, ctx.transaction);
   return rows.map((row, i) => TicketHistory.build({ ...fields[i]!, id: row.id, createdAt: row.createdAt }, { isNewRecord: false, raw: true }));
 }
