@@ -1,8 +1,7 @@
 // Outage-aware intake: a new ticket about a resource that is under an active outage at its
 // building becomes a child of that incident. The history records it, and the resident is told
 // at once (through the outbox) that the outage is known, why, and when the resource is expected.
-import { QueryTypes } from "sequelize";
-import { sequelize } from "../db/sequelize.ts";
+import { preparedQuery } from "../db/prepared.ts";
 import type { Ctx } from "../context.ts";
 import { Category } from "../models/Category.ts";
 import { OutageTicket } from "../models/Outage.ts";
@@ -11,11 +10,14 @@ import { recordChange } from "../workflow/engine.ts";
 
 /** The active outage covering this building and resource now, if any (oldest first). */
 export async function activeOutageFor(ctx: Ctx | null, buildingId: number, resource: string, at = new Date()): Promise<number | null> {
-  const rows = await sequelize().query<{ id: number }>(
+  // prepared: it runs with every ticket created at a known address
+  const rows = await preparedQuery<{ id: number }>(
+    ctx?.transaction ?? null,
+    "op_active_outage",
     `SELECT o.id FROM outages o JOIN outage_buildings ob ON ob.outage_id = o.id
       WHERE ob.building_id = $1 AND o.resource = $2 AND o.cancelled_at IS NULL AND o.ended_at IS NULL AND o.starts_at <= $3
       ORDER BY o.starts_at, o.id LIMIT 1`,
-    { bind: [buildingId, resource, at], type: QueryTypes.SELECT, transaction: ctx?.transaction },
+    [buildingId, resource, at],
   );
   return rows[0]?.id ?? null;
 }

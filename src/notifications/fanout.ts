@@ -4,6 +4,7 @@
 // so every event is fanned out exactly once.
 import type PgBoss from "pg-boss";
 import { QueryTypes, type Transaction } from "sequelize";
+import { preparedQuery } from "../db/prepared.ts";
 import { sequelize } from "../db/sequelize.ts";
 import { enqueueDelivery } from "./queue.ts";
 import { logger } from "../logger.ts";
@@ -40,11 +41,14 @@ async function expand(a: Audience, n: Notice, t: Transaction, staff: StaffMemo):
 }
 
 async function staffOf(a: Exclude<Audience, { resident: number } | { user: number } | { email: string }>, t: Transaction): Promise<Array<{ id: number }>> {
+  // prepared: an organisation's staff are looked up for nearly every ticket change
   if ("org" in a)
-    return sequelize().query<{ id: number }>(
+    return preparedQuery<{ id: number }>(
+      t,
+      "op_org_staff",
       `SELECT id FROM users WHERE organisation_id = $1 AND active AND ($2::text[] IS NULL OR role = ANY($2::text[]))
          AND ($3::int IS NULL OR id = $3) ORDER BY id`,
-      { bind: [a.org, a.roles ?? null, a.onlyUser ?? null], type: QueryTypes.SELECT, transaction: t },
+      [a.org, a.roles ?? null, a.onlyUser ?? null],
     );
   return sequelize().query<{ id: number }>(`SELECT id FROM users WHERE role = $1 AND active ORDER BY id`, { bind: [a.role], type: QueryTypes.SELECT, transaction: t });
 }
