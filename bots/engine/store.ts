@@ -1,6 +1,7 @@
 // Persistence of the conversation: processed-update marks and chat sessions, in PostgreSQL,
-// always inside the turn's transaction (a crash leaves neither a mark nor a half-done step).
-import { QueryTypes } from "sequelize";
+// always inside the turn's transaction (a crash leaves neither a mark nor a half-done step). The
+// two statements of every turn run prepared (src/db/prepared.ts).
+import { preparedQuery } from "../../src/db/prepared.ts";
 import { sequelize } from "../../src/db/sequelize.ts";
 import type { Ctx } from "../../src/context.ts";
 import { MessengerIdentity, Resident } from "../../src/models/Resident.ts";
@@ -13,14 +14,16 @@ import type { BotChannel } from "./types.ts";
  * (a redelivery; a concurrent twin is waited for). Without a key the update is not marked.
  */
 export async function claimAndLock(ctx: Ctx, channel: BotChannel, key: string | undefined, chatId: string): Promise<SessionState | null> {
-  const rows = await sequelize().query<{ state: SessionState }>(
+  const rows = await preparedQuery<{ state: SessionState }>(
+    ctx.transaction,
+    "op_bot_claim",
     `WITH claim AS (
        INSERT INTO bot_updates (channel, update_key) SELECT $1, $3 WHERE $3::text IS NOT NULL ON CONFLICT DO NOTHING RETURNING 1
      )
      INSERT INTO bot_sessions AS s (channel, chat_id, state) SELECT $1, $2, $4::jsonb WHERE $3::text IS NULL OR EXISTS (SELECT 1 FROM claim)
      ON CONFLICT (channel, chat_id) DO UPDATE SET channel = s.channel
      RETURNING s.state`,
-    { bind: [channel, chatId, key ?? null, JSON.stringify(initialState())], type: QueryTypes.SELECT, transaction: ctx.transaction },
+    [channel, chatId, key ?? null, JSON.stringify(initialState())],
   );
   if (!rows.length) return null;
   const s = rows[0]!.state;
@@ -28,10 +31,11 @@ export async function claimAndLock(ctx: Ctx, channel: BotChannel, key: string | 
 }
 
 export async function saveSession(ctx: Ctx, channel: BotChannel, chatId: string, state: SessionState): Promise<void> {
-  await sequelize().query("UPDATE bot_sessions SET state = $3::jsonb, updated_at = now() WHERE channel = $1 AND chat_id = $2", {
-    bind: [channel, chatId, JSON.stringify(state)],
-    transaction: ctx.transaction,
-  });
+  await preparedQuery(ctx.transaction, "op_bot_session_save", "UPDATE bot_sessions SET state = $3::jsonb, updated_at = now() WHERE channel = $1 AND chat_id = $2", [
+    channel,
+    chatId,
+    JSON.stringify(state),
+  ]);
 }
 
 /** The messenger account (with its resident, if registered): one read per turn. */
