@@ -3,6 +3,7 @@
 // two statements of every turn run prepared (src/db/prepared.ts).
 import { preparedQuery } from "../../src/db/prepared.ts";
 import { sequelize } from "../../src/db/sequelize.ts";
+import { columnsOf, instanceOf } from "../../src/db/joinedRow.ts";
 import type { Ctx } from "../../src/context.ts";
 import { MessengerIdentity, Resident } from "../../src/models/Resident.ts";
 import { initialState, type SessionState } from "./turn.ts";
@@ -38,13 +39,16 @@ export async function saveSession(ctx: Ctx, channel: BotChannel, chatId: string,
   ]);
 }
 
-/** The messenger account (with its resident, if registered): one read per turn. */
+let identitySql: string | undefined;
+
+/** The messenger account (with its resident, if registered): one plain prepared read per turn. */
 export async function findIdentity(ctx: Ctx, channel: BotChannel, userId: string): Promise<MessengerIdentity | null> {
-  const identity = await MessengerIdentity.findOne({
-    where: { channel, externalId: userId },
-    include: [{ model: Resident, as: "resident" }],
-    transaction: ctx.transaction,
-  });
+  identitySql ??= `SELECT ${columnsOf(MessengerIdentity, "i")}, ${columnsOf(Resident, "r")}
+    FROM messenger_identities i LEFT JOIN residents r ON r.id = i.resident_id
+   WHERE i.channel = $1 AND i.external_id = $2 LIMIT 1`;
+  const [row] = await preparedQuery<Record<string, unknown>>(ctx.transaction, "op_bot_identity", identitySql, [channel, userId]);
+  const identity = row ? instanceOf(MessengerIdentity, row, "i") : null;
+  if (identity) identity.resident = instanceOf(Resident, row!, "r");
   // They write again, so they unblocked the bot: pushes may use this chat again.
   if (identity?.blockedAt) await identity.update({ blockedAt: null }, { transaction: ctx.transaction });
   return identity;
