@@ -195,3 +195,9 @@ export function config(): Config {
 export function setConfig(c: Config): void {
   current = c;
 }
+
+/** Telephony is on when the AMI host, user and secret are all set. */
+export const telephonyConfigured = (cfg: Config): boolean => !!(cfg.ami.host && cfg.ami.user && cfg.ami.secret);
+
+/** The PBX's name in call records and the link's state: "host:port". */
+export const pbxName = (cfg: Config): string => `${cfg.ami.host}:${cfg.ami.port}`;

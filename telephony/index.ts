@@ -3,7 +3,7 @@
 // every instance through PostgreSQL NOTIFY. Click-to-call requests made on any instance reach
 // the holder the same way.
 import { z } from "zod";
-import type { Config } from "../src/config.ts";
+import { pbxName, telephonyConfigured } from "../src/config.ts";
 import { runCommand, systemActor } from "../src/context.ts";
 import { contactAttemptResolver } from "../src/commands/contactAttemptRecorder.ts";
 import { registerDialer, type Dialer, type DialRequest } from "../src/commands/callDialer.ts";
@@ -37,15 +37,14 @@ export function dialString(e164: string): string {
   return e164.startsWith("+7") ? `8${e164.slice(2)}` : `810${e164.slice(1)}`;
 }
 
-export function isTelephonyConfigured(cfg: Config): boolean {
-  return !!(cfg.ami.host && cfg.ami.user && cfg.ami.secret);
-}
+/** Kept for the doors' callers: telephony is on when the AMI host, user and secret are set. */
+export const isTelephonyConfigured = telephonyConfigured;
 
 export function telephonyDoor(opts: TelephonyOptions = {}): DoorFactory {
   return async ({ cfg, db }) => {
     if (!isTelephonyConfigured(cfg)) return null;
     const ami = cfg.ami;
-    const pbx = `${ami.host}:${ami.port}`;
+    const pbx = pbxName(cfg);
     let link: { conn: AmiConnection; tracker: CallTracker; detach: () => void } | null = null;
 
     const originate = async (req: DialRequest) => {

@@ -4,7 +4,7 @@
 // rules live in one place.
 import Router from "@koa/router";
 import { QueryTypes } from "sequelize";
-import { config } from "../config.ts";
+import { config, pbxName, telephonyConfigured } from "../config.ts";
 import { sequelize } from "../db/sequelize.ts";
 import { Category, DEADLINE_UNITS } from "../models/Category.ts";
 import { Organisation, ORG_TYPES } from "../models/Organisation.ts";
@@ -160,8 +160,8 @@ ${list.map((o) => html`<tr><td>${o.shortName}</td><td>${o.inn ?? "—"}</td><td>
     );
     const channels = configuredChannels();
     const cfg = config();
-    const amiConfigured = !!(cfg.ami.host && cfg.ami.user && cfg.ami.secret);
-    const pbx = presentPbxLink(amiConfigured ? await pbxLinkOf(`${cfg.ami.host}:${cfg.ami.port}`) : null, { configured: amiConfigured, forAdmin: true });
+    const amiConfigured = telephonyConfigured(cfg);
+    const pbx = presentPbxLink(amiConfigured ? await pbxLinkOf(pbxName(cfg)) : null, { configured: amiConfigured, forAdmin: true });
     const row = (name: string, ok: boolean, note: string, yes = "подключено", no = "не подключено") =>
       html`<tr><td>${name}</td><td class="${ok ? "ok" : "bad"}">${ok ? yes : no}</td><td>${note}</td></tr>`;
     page(ctx, {
@@ -172,7 +172,7 @@ ${list.map((o) => html`<tr><td>${o.shortName}</td><td>${o.inn ?? "—"}</td><td>
 ${row("Telegram", channels.includes("telegram"), cfg.telegram.token ? `режим: ${cfg.telegram.mode}` : "токен не задан")}
 ${row("ВКонтакте", channels.includes("vk"), cfg.vk.token ? `режим: ${cfg.vk.mode}` : "токен не задан")}
 ${row("Электронная почта", channels.includes("email"), cfg.smtp.url ? "SMTP задан" : "SMTP не задан")}
-${amiRow(pbx, cfg.ami.host ? `${cfg.ami.host}:${cfg.ami.port}; последний звонок в журнале: ${lastCall?.at ?? "нет"}` : "адрес АТС не задан")}
+${amiRow(pbx, cfg.ami.host ? `${pbxName(cfg)}; последний звонок в журнале: ${lastCall?.at ?? "нет"}` : "адрес АТС не задан")}
 </tbody></table>
 <h2>Очередь уведомлений</h2>
 <dl class="facts"><dt>Ожидают отправки</dt><dd id="outbox-backlog">${q?.backlog ?? 0}</dd>

@@ -6,7 +6,7 @@ import path from "node:path";
 import Router from "@koa/router";
 import { Op, type WhereOptions } from "sequelize";
 import { z } from "zod";
-import { config } from "../../config.ts";
+import { config, pbxName, telephonyConfigured } from "../../config.ts";
 import { runCommand, systemActor } from "../../context.ts";
 import { AppError, errors } from "../../errors.ts";
 import { callbackDismisser } from "../../commands/callbackDismisser.ts";
@@ -133,9 +133,9 @@ export function callsRouter(): Router {
   r.get("/api/telephony/link", async (ctx) => {
     const actor = requireStaff(ctx);
     authorize(actor, "pbx:read");
-    const ami = config().ami;
-    const configured = !!(ami.host && ami.user && ami.secret);
-    const row = configured ? await pbxLinkOf(`${ami.host}:${ami.port}`) : null;
+    const cfg = config();
+    const configured = telephonyConfigured(cfg);
+    const row = configured ? await pbxLinkOf(pbxName(cfg)) : null;
     ctx.body = presentPbxLink(row, { configured, forAdmin: actor.role === "admin" });
   });
 
