@@ -37,12 +37,9 @@ export function dialString(e164: string): string {
   return e164.startsWith("+7") ? `8${e164.slice(2)}` : `810${e164.slice(1)}`;
 }
 
-/** Kept for the doors' callers: telephony is on when the AMI host, user and secret are set. */
-export const isTelephonyConfigured = telephonyConfigured;
-
 export function telephonyDoor(opts: TelephonyOptions = {}): DoorFactory {
   return async ({ cfg, db }) => {
-    if (!isTelephonyConfigured(cfg)) return null;
+    if (!telephonyConfigured(cfg)) return null;
     const ami = cfg.ami;
     const pbx = pbxName(cfg);
     let link: { conn: AmiConnection; tracker: CallTracker; detach: () => void } | null = null;
