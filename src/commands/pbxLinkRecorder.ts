@@ -12,6 +12,8 @@ import { publishPush } from "../push/publish.ts";
 /** Who hears of the link's changes: those who take calls and those who watch them. */
 export const PBX_LINK_AUDIENCE = { roles: ["operator", "admin", "oversight"] };
 
+const COLUMNS = `pbx, state, since, last_error AS "lastError", checked_at AS "checkedAt"`;
+
 const RECORD_SQL = `
 WITH prev AS (SELECT state FROM pbx_links WHERE pbx = $1 FOR UPDATE)
 INSERT INTO pbx_links AS l (pbx, state, since, last_error, checked_at) VALUES ($1, $2, now(), $3, now())
@@ -20,7 +22,7 @@ ON CONFLICT (pbx) DO UPDATE SET
   state = EXCLUDED.state,
   last_error = CASE WHEN EXCLUDED.state = 'ready' THEN NULL ELSE coalesce(EXCLUDED.last_error, l.last_error) END,
   checked_at = now()
-RETURNING pbx, state, since, last_error AS "lastError", checked_at AS "checkedAt", (SELECT state FROM prev) AS "previous"`;
+RETURNING ${COLUMNS}, (SELECT state FROM prev) AS "previous"`;
 
 export async function pbxLinkRecorder({ ctx, pbx, state, error = null }: { ctx: Ctx; pbx: string; state: PbxLinkState; error?: string | null }): Promise<PbxLinkRow> {
   authorize(ctx.actor, "pbx:report");
@@ -45,7 +47,7 @@ export async function pbxLinkConfirmer({ pbx }: { pbx: string }): Promise<void> 
 /** The latest report about the link to `pbx` ("host:port"), if any. */
 export async function pbxLinkOf(pbx: string): Promise<PbxLinkRow | null> {
   const [row] = await sequelize().query<PbxLinkRow>(
-    `SELECT pbx, state, since, last_error AS "lastError", checked_at AS "checkedAt" FROM pbx_links WHERE pbx = $1`,
+    `SELECT ${COLUMNS} FROM pbx_links WHERE pbx = $1`,
     { bind: [pbx], type: QueryTypes.SELECT },
   );
   return row ?? null;

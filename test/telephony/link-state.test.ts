@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { User } from "../../src/models/User.ts";
 import type { PushMessage } from "../../src/push/publish.ts";
+import { pbxLinkOf } from "../../src/commands/pbxLinkRecorder.ts";
 import { presentPbxLink } from "../../src/presenters/pbxLink.ts";
 import { client, loginAs, type Client } from "../support/app.ts";
 import { AmiTestServer } from "../support/amiServer.ts";
@@ -113,10 +114,7 @@ describe("the PBX link's state", () => {
     started.push(bad.app);
     const pbx = `127.0.0.1:${other.port}`;
     await waitFor(async () => (await row(pbx))?.state === "auth_failed", "refused login recorded");
-    const view = presentPbxLink(
-      (await db.sequelize.query<never>(`SELECT pbx, state, since, last_error AS "lastError", checked_at AS "checkedAt" FROM pbx_links WHERE pbx = $1`, { bind: [pbx], type: "SELECT" as never }))[0],
-      { configured: true },
-    );
+    const view = presentPbxLink(await pbxLinkOf(pbx), { configured: true });
     expect(view.state).toBe("auth_failed");
     expect(view.message).toContain("АТС отклонила вход");
     expect(linkPushes().some((p) => p.state === "auth_failed")).toBe(true);
